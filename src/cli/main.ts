@@ -1,0 +1,115 @@
+/**
+ * The `runsheet` command line (shared spec interfaces.md). Every write goes through the same
+ * engine as the bot and the tab. Exit status: 0 on success; 1 when refused or failed, with the
+ * reason on stderr; 2 for a usage error. `--json` prints exactly one JSON document on stdout.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError } from '../config.js';
+import { DatabaseInUseError } from '../db/client.js';
+import { DirectoryFileError } from '../directory/local-json-directory.js';
+import { NotFoundError } from '../engine/read-models.js';
+import { runAct, runIteration, runReady, runStatus } from './commands/execution.js';
+import { runAudit } from './commands/audit.js';
+import { runExport, runImport } from './commands/plan-files.js';
+import { CliError, type CliOutput } from './cli-context.js';
+
+const USAGE = `Usage: runsheet <command> [options]
+
+  import FILE.xlsx|FILE.json [--as EMAIL]      import or update the plan (all or nothing)
+  export FILE.xlsx|FILE.json                   write the plan in the workbook layout
+  iteration list [--json]
+  iteration activate NAME --as EMAIL           a pilot activates an iteration
+  iteration close NAME --as EMAIL              a pilot closes the active iteration (frozen)
+  status ID [--iteration NAME] [--json]        a step (or a task's step) in an iteration
+  ready [--iteration NAME] [--team TEAM] [--json]
+  act ACTION ID --as EMAIL [--iteration NAME] [--reason TEXT] [--force] [--seen STATUS] [--json]
+        ACTION: start done fail retry hold resume cancel reopen (steps, tasks)
+                pass fail cancel reopen (controls)
+  audit verify [--json]
+  audit export FILE.csv [--iteration NAME]
+
+Environment: DATABASE_URL (PostgreSQL; unset: embedded database in RUNSHEET_DATA_DIR, default ./data),
+RUNSHEET_DIRECTORY (directory JSON used to resolve --as). See docs/configuration.md.`;
+
+const OPTIONS = {
+  as: { type: 'string' },
+  iteration: { type: 'string' },
+  team: { type: 'string' },
+  reason: { type: 'string' },
+  seen: { type: 'string' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type CliOptions = {
+  as?: string;
+  iteration?: string;
+  team?: string;
+  reason?: string;
+  seen?: string;
+  force?: boolean;
+  json?: boolean;
+};
+
+const defaultOutput: CliOutput = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+};
+
+/** Runs one CLI invocation and returns its exit status. */
+export async function runCli(
+  argv: readonly string[],
+  output: CliOutput = defaultOutput,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    output.err(`runsheet: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const [command, ...rest] = parsed.positionals;
+  const options = parsed.values as CliOptions & { help?: boolean };
+  if (options.help || command === undefined || command === 'help') {
+    output.out(USAGE);
+    return command === undefined && !options.help ? 2 : 0;
+  }
+  try {
+    switch (command) {
+      case 'import':
+        return await runImport(rest, options, output, env);
+      case 'export':
+        return await runExport(rest, options, output, env);
+      case 'iteration':
+        return await runIteration(rest, options, output, env);
+      case 'status':
+        return await runStatus(rest, options, output, env);
+      case 'ready':
+        return await runReady(rest, options, output, env);
+      case 'act':
+        return await runAct(rest, options, output, env);
+      case 'audit':
+        return await runAudit(rest, options, output, env);
+      default:
+        output.err(`runsheet: unknown command "${command}"\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (error) {
+    if (error instanceof CliError) {
+      output.err(`runsheet: ${error.message}${error.exitCode === 2 ? `\n\n${USAGE}` : ''}`);
+      return error.exitCode;
+    }
+    if (
+      error instanceof ConfigError ||
+      error instanceof DirectoryFileError ||
+      error instanceof DatabaseInUseError ||
+      error instanceof NotFoundError
+    ) {
+      output.err(`runsheet: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,243 @@
+/**
+ * The single write path. Every door hands a Command to `Engine.execute`, which in ONE database
+ * transaction: resolves the actor and the subject, locks the subject's state row, checks role and
+ * rule, applies the transition, appends the audit event, works out which steps became ready, and
+ * enqueues the outgoing jobs. Nothing is sent to Teams or Graph inside the transaction: a rollback
+ * sends nothing, and a crash after commit loses nothing because the jobs are already stored.
+ */
+import { sql } from 'drizzle-orm';
+import { appendAuditEvent } from '../audit/audit-log.js';
+import { queryRows, type Database, type Tx } from '../db/client.js';
+import type { Directory } from '../directory/directory.js';
+import { parseAnyId } from '../domain/ids.js';
+import { enqueueJobs, type JobRequest } from '../jobs/queue.js';
+import { describeActorRef, describeActorRole, resolveActor, type Actor } from './actor.js';
+import type { Command, CommandResult, EngineRefusalCode } from './command.js';
+import { executeControlCommand } from './control-commands.js';
+import { executeIterationCommand } from './iteration-commands.js';
+import { PlanSnapshotCache, type PlanSnapshot } from './plan-snapshot.js';
+import { executeTaskCommand, executeStepCommand } from './work-commands.js';
+
+export interface EngineOptions {
+  database: Database;
+  directory: Directory;
+  /** The clock; tests pass a fixed one. */
+  clock?: () => Date;
+}
+
+export interface IterationRow {
+  id: number;
+  name: string;
+  status: 'PLANNED' | 'ACTIVE' | 'CLOSED';
+  timeZone: string;
+  comms: 'off' | 'test' | 'live';
+}
+
+/** What a handler needs to decide and record one command, inside its transaction. */
+export interface CommandContext {
+  tx: Tx;
+  command: Command;
+  actor: Actor;
+  now: Date;
+  snapshot: PlanSnapshot;
+  iteration: IterationRow;
+  /** Refuses: records the refusal in the audit log and builds the result. */
+  refuse(
+    code: EngineRefusalCode,
+    message: string,
+    subject?: { kind: CommandResult['kind']; id: string },
+  ): Promise<CommandResult>;
+  /** Records the audit event of an accepted or unchanged command and enqueues its jobs. */
+  record(
+    event: { type: string; subject: string; details: Record<string, unknown> },
+    jobs?: readonly JobRequest[],
+  ): Promise<number>;
+}
+
+export class Engine {
+  readonly plans = new PlanSnapshotCache();
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: EngineOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  get database(): Database {
+    return this.options.database;
+  }
+
+  get directory(): Directory {
+    return this.options.directory;
+  }
+
+  /** Executes one command in one transaction; see the file comment. Never throws for a refusal. */
+  async execute(command: Command): Promise<CommandResult> {
+    const now = this.clock();
+    return this.options.database.db.transaction(async (tx) => {
+      const base = { tx, command, now };
+      const actor = resolveActor(this.options.directory, command.actor);
+      if (!actor) {
+        const who = describeActorRef(command.actor);
+        return refuseOutside(
+          base,
+          who,
+          'UNKNOWN_USER',
+          `${who} is not in the directory (${this.options.directory.source}), so cannot act.`,
+        );
+      }
+      const meta = await queryRows<{ revision: number }>(
+        tx,
+        sql`select revision from plan_meta where id = 1`,
+      );
+      const snapshot = await this.plans.get(tx, meta[0]?.revision ?? 0);
+
+      if (command.action === 'activate' || command.action === 'close') {
+        return executeIterationCommand({ tx, command, actor, now, snapshot });
+      }
+
+      const iteration = await findIteration(tx, command.iteration ?? null);
+      if (!iteration.ok)
+        return refuseOutside(base, actor.email, iteration.code, iteration.message, actor.name);
+      const { row } = iteration;
+      if (row.status !== 'ACTIVE') {
+        const state = row.status === 'CLOSED' ? 'closed: its state is frozen' : 'not active yet';
+        return refuseOutside(
+          base,
+          actor.email,
+          'ITERATION_NOT_ACTIVE',
+          `${row.name} is ${state}.`,
+          actor.name,
+          row.name,
+        );
+      }
+
+      const context: CommandContext = {
+        tx,
+        command,
+        actor,
+        now,
+        snapshot,
+        iteration: row,
+        refuse: async (code, rawMessage, subject) => {
+          // A role refusal says who the actor is, so they know whom to ask.
+          const message = code === 'ROLE' ? `${rawMessage} ${describeActorRole(actor)}.` : rawMessage;
+          const seq = await this.recordEvent(tx, now, actor, row.name, {
+            type: `${subject?.kind ?? 'command'}.refused`,
+            subject: subject?.id ?? command.subject,
+            details: { ...commandDetails(command), code, message },
+          });
+          return {
+            outcome: 'refused',
+            code,
+            message,
+            kind: subject?.kind,
+            subject: subject?.id,
+            iteration: row.name,
+            auditSeq: seq,
+          };
+        },
+        record: async (event, jobs = []) => {
+          const seq = await this.recordEvent(tx, now, actor, row.name, event);
+          await enqueueJobs(
+            tx,
+            jobs.map((job) => ({ ...job, payload: { ...job.payload, auditSeq: seq } })),
+          );
+          return seq;
+        },
+      };
+
+      const parsed = parseAnyId(command.subject, (type) => snapshot.stepTypes.has(type));
+      if (!parsed.ok)
+        return context.refuse('UNKNOWN_SUBJECT', `Unknown step, task or control: ${parsed.problem}.`);
+      switch (parsed.id.kind) {
+        case 'step':
+          return executeStepCommand(context, parsed.id.canonical);
+        case 'task':
+          return executeTaskCommand(context, parsed.id.canonical, parsed.id.step.canonical);
+        case 'control':
+          return executeControlCommand(context, parsed.id.canonical);
+      }
+    });
+  }
+
+  private async recordEvent(
+    tx: Tx,
+    now: Date,
+    actor: Actor,
+    iteration: string | null,
+    event: { type: string; subject: string; details: Record<string, unknown> },
+  ): Promise<number> {
+    const appended = await appendAuditEvent(tx, {
+      actor: actor.email,
+      actorName: actor.name,
+      iteration,
+      at: now,
+      ...event,
+    });
+    return appended.seq;
+  }
+}
+
+/** The fields of a command worth keeping in the audit log. */
+export function commandDetails(command: Command): Record<string, unknown> {
+  return {
+    action: command.action,
+    input: command.subject,
+    source: command.source,
+    seen: command.seen ?? null,
+    reason: command.reason ?? null,
+    force: command.force ?? false,
+  };
+}
+
+/** Records a refusal that happened before an iteration was known (unknown user or iteration). */
+async function refuseOutside(
+  base: { tx: Tx; command: Command; now: Date },
+  actorEmail: string,
+  code: EngineRefusalCode,
+  message: string,
+  actorName = '',
+  iteration: string | null = null,
+): Promise<CommandResult> {
+  const event = await appendAuditEvent(base.tx, {
+    actor: actorEmail,
+    actorName,
+    iteration,
+    at: base.now,
+    subject: base.command.subject,
+    type: 'command.refused',
+    details: { ...commandDetails(base.command), code, message },
+  });
+  return { outcome: 'refused', code, message, iteration: iteration ?? undefined, auditSeq: event.seq };
+}
+
+type IterationLookup =
+  { ok: true; row: IterationRow } | { ok: false; code: EngineRefusalCode; message: string };
+
+/** The named iteration (case-insensitive), or the active one when no name is given. */
+export async function findIteration(tx: Tx, name: string | null): Promise<IterationLookup> {
+  const rows = await queryRows<IterationRow>(
+    tx,
+    name === null
+      ? sql`select id, name, status, time_zone as "timeZone", comms from iterations where status = 'ACTIVE' and not archived`
+      : sql`select id, name, status, time_zone as "timeZone", comms from iterations where lower(name) = lower(${name.trim()}) and not archived`,
+  );
+  const row = rows[0];
+  if (row) return { ok: true, row };
+  if (name === null) {
+    return {
+      ok: false,
+      code: 'NO_ACTIVE_ITERATION',
+      message: 'No iteration is active; a pilot activates one first.',
+    };
+  }
+  const known = await queryRows<{ name: string }>(
+    tx,
+    sql`select name from iterations where not archived order by sort_order`,
+  );
+  return {
+    ok: false,
+    code: 'UNKNOWN_ITERATION',
+    message: `There is no iteration "${name}" (known: ${known.map((k) => k.name).join(', ') || 'none, import a plan first'}).`,
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Iteration lifecycle: a pilot activates a planned iteration (one active at a time), which opens
+ * its execution state and posts the cards of its initially ready steps; closing it freezes it.
+ */
+import { sql } from 'drizzle-orm';
+import { appendAuditEvent } from '../audit/audit-log.js';
+import { queryRows, type Tx } from '../db/client.js';
+import { readySteps } from '../domain/readiness.js';
+import type { WorkStatus } from '../domain/statuses.js';
+import { enqueueJobs } from '../jobs/queue.js';
+import type { Actor } from './actor.js';
+import type { Command, CommandResult, EngineRefusalCode } from './command.js';
+import { commandDetails, findIteration } from './engine.js';
+import type { PlanSnapshot } from './plan-snapshot.js';
+import { stepCardSyncJob } from './outgoing-jobs.js';
+
+interface IterationCommandContext {
+  tx: Tx;
+  command: Command;
+  actor: Actor;
+  now: Date;
+  snapshot: PlanSnapshot;
+}
+
+/** Activates or closes the iteration named by `command.subject`. Pilots only. */
+export async function executeIterationCommand(context: IterationCommandContext): Promise<CommandResult> {
+  const { tx, command, actor, now } = context;
+  const audit = (type: string, iteration: string | null, details: Record<string, unknown>) =>
+    appendAuditEvent(tx, {
+      actor: actor.email,
+      actorName: actor.name,
+      iteration,
+      subject: iteration ?? command.subject,
+      type,
+      at: now,
+      details: { ...commandDetails(command), ...details },
+    });
+  const refuse = async (
+    code: EngineRefusalCode,
+    message: string,
+    iteration: string | null = null,
+  ): Promise<CommandResult> => {
+    const event = await audit('iteration.refused', iteration, { code, message });
+    return {
+      outcome: 'refused',
+      code,
+      message,
+      kind: 'iteration',
+      subject: iteration ?? undefined,
+      iteration: iteration ?? undefined,
+      auditSeq: event.seq,
+    };
+  };
+
+  const found = await findIteration(tx, command.subject);
+  if (!found.ok) return refuse(found.code, found.message);
+  const iteration = found.row;
+  if (!actor.isPilot) {
+    return refuse(
+      'ROLE',
+      `Only a pilot can ${command.action} an iteration; ${actor.name} is not a pilot.`,
+      iteration.name,
+    );
+  }
+
+  if (command.action === 'close') {
+    if (iteration.status !== 'ACTIVE') {
+      return refuse(
+        'STATUS',
+        `${iteration.name} is ${iteration.status}; only the active iteration can be closed.`,
+        iteration.name,
+      );
+    }
+    await tx.execute(
+      sql`update iterations set status = 'CLOSED', closed_at = ${now.toISOString()}::timestamptz, closed_by = ${actor.email} where id = ${iteration.id}`,
+    );
+    const event = await audit('iteration.close', iteration.name, { from: 'ACTIVE', to: 'CLOSED' });
+    return {
+      outcome: 'applied',
+      kind: 'iteration',
+      subject: iteration.name,
+      iteration: iteration.name,
+      from: 'ACTIVE',
+      to: 'CLOSED',
+      forced: false,
+      becameReady: [],
+      message: `${iteration.name} closed by ${actor.name}; its state is frozen.`,
+      auditSeq: event.seq,
+    };
+  }
+
+  if (iteration.status !== 'PLANNED') {
+    const why =
+      iteration.status === 'ACTIVE' ? 'is active already' : 'is closed; a closed iteration stays frozen';
+    return refuse('STATUS', `${iteration.name} ${why}.`, iteration.name);
+  }
+  const [active] = await queryRows<{ name: string }>(
+    tx,
+    sql`select name from iterations where status = 'ACTIVE'`,
+  );
+  if (active) {
+    return refuse(
+      'ANOTHER_ITERATION_ACTIVE',
+      `${active.name} is active; close it before activating ${iteration.name}.`,
+      iteration.name,
+    );
+  }
+
+  await tx.execute(
+    sql`update iterations set status = 'ACTIVE', activated_at = ${now.toISOString()}::timestamptz, activated_by = ${actor.email} where id = ${iteration.id}`,
+  );
+  // Open the execution state of everything in scope, so every later command locks an existing row.
+  await tx.execute(sql`insert into step_states (iteration_id, step_id)
+      select ${iteration.id}, sc.step_id from step_scope sc join steps s on s.id = sc.step_id
+      where sc.iteration_id = ${iteration.id} and not s.archived on conflict do nothing`);
+  await tx.execute(sql`insert into task_states (iteration_id, task_id)
+      select ${iteration.id}, t.id from tasks t join step_scope sc on sc.step_id = t.step_id and sc.iteration_id = ${iteration.id}
+      where not t.archived on conflict do nothing`);
+  await tx.execute(sql`insert into control_results (iteration_id, control_id)
+      select ${iteration.id}, c.id from controls c where not c.archived on conflict do nothing`);
+
+  const { snapshot } = context;
+  const statusRows = await queryRows<{ step_id: number; status: WorkStatus }>(
+    tx,
+    sql`select step_id, status from step_states where iteration_id = ${iteration.id}`,
+  );
+  const statusByDbId = new Map(statusRows.map((row) => [row.step_id, row.status]));
+  const ready = readySteps(
+    snapshot.scopeOf(iteration.id),
+    (i) => statusByDbId.get(snapshot.steps[i]!.dbId) ?? 'OPEN',
+  );
+  const readyKeys = ready.map((i) => snapshot.steps[i]!.key);
+
+  const event = await audit('iteration.activate', iteration.name, {
+    from: 'PLANNED',
+    to: 'ACTIVE',
+    inScope: statusRows.length,
+    ready: readyKeys,
+  });
+  await enqueueJobs(
+    tx,
+    ready.map((i) => {
+      const job = stepCardSyncJob(iteration.id, snapshot.steps[i]!.dbId);
+      return { ...job, payload: { ...job.payload, auditSeq: event.seq } };
+    }),
+  );
+  return {
+    outcome: 'applied',
+    kind: 'iteration',
+    subject: iteration.name,
+    iteration: iteration.name,
+    from: 'PLANNED',
+    to: 'ACTIVE',
+    forced: false,
+    becameReady: readyKeys,
+    message: `${iteration.name} activated by ${actor.name}: ${statusRows.length} steps in scope, ${readyKeys.length} ready.`,
+    auditSeq: event.seq,
+  };
+}

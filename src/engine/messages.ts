@@ -1,0 +1,35 @@
+/** Wording shared by every door: how actions, times and last changes read to a person. */
+import { DateTime } from 'luxon';
+import type { LastChange } from './command.js';
+
+const PAST_TENSE: Record<string, string> = {
+  start: 'started',
+  done: 'marked done',
+  fail: 'marked failed',
+  retry: 'retried',
+  hold: 'put on hold',
+  resume: 'resumed',
+  cancel: 'cancelled',
+  reopen: 'reopened',
+  pass: 'passed',
+  activate: 'activated',
+  close: 'closed',
+};
+
+/** `start` → `started`, for sentences such as "TRT-1 started by Luca Engine". */
+export function pastTense(action: string): string {
+  return PAST_TENSE[action] ?? action;
+}
+
+/**
+ * A time as pilots read it: in the iteration's time zone, with the zone's abbreviation. The
+ * British locale names European zones (CET, CEST) where the default one would say GMT+1.
+ */
+export function formatLocalTime(at: Date, timeZone: string): string {
+  return DateTime.fromJSDate(at, { zone: timeZone }).setLocale('en-GB').toFormat('yyyy-MM-dd HH:mm ZZZZ');
+}
+
+/** "started by Luca Engine at 2026-12-05 19:44 CET". */
+export function describeLastChange(last: LastChange, timeZone: string): string {
+  return `${pastTense(last.action)} by ${last.byName || last.by} at ${formatLocalTime(last.at, timeZone)}`;
+}

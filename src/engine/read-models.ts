@@ -1,0 +1,226 @@
+/**
+ * Read models: what the doors show (CLI status and ready lists, later the cards and the tab).
+ * Readiness is derived here from the plan snapshot and the stored statuses, never stored.
+ */
+import { sql } from 'drizzle-orm';
+import { queryRows, toDate, type Queryable } from '../db/client.js';
+import { parseAnyId } from '../domain/ids.js';
+import { isStepReady, readySteps } from '../domain/readiness.js';
+import type { ControlResult, WorkStatus } from '../domain/statuses.js';
+import type { Engine, IterationRow } from './engine.js';
+import type { PlanSnapshot } from './plan-snapshot.js';
+
+export interface IterationSummary {
+  name: string;
+  kind: string;
+  timeZone: string;
+  comms: string;
+  status: string;
+  activatedAt: Date | null;
+  closedAt: Date | null;
+  inScope: number;
+  done: number;
+}
+
+/** Every iteration in plan order with its progress. */
+export async function listIterations(db: Queryable): Promise<IterationSummary[]> {
+  const rows = await queryRows<
+    Omit<IterationSummary, 'activatedAt' | 'closedAt'> & {
+      activatedAt: Date | string | null;
+      closedAt: Date | string | null;
+    }
+  >(
+    db,
+    sql`select i.name, i.kind, i.time_zone as "timeZone", i.comms, i.status, i.activated_at as "activatedAt", i.closed_at as "closedAt",
+          (select count(*)::int from step_scope sc join steps s on s.id = sc.step_id where sc.iteration_id = i.id and not s.archived) as "inScope",
+          (select count(*)::int from step_states ss where ss.iteration_id = i.id and ss.status in ('DONE', 'CANCELLED')) as done
+        from iterations i where not i.archived order by i.sort_order, i.id`,
+  );
+  return rows.map((row) => ({
+    ...row,
+    activatedAt: toDate(row.activatedAt),
+    closedAt: toDate(row.closedAt),
+  }));
+}
+
+/** Thrown by read models for a subject or iteration that does not exist; the message names it. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+async function resolveIteration(db: Queryable, name: string | null): Promise<IterationRow> {
+  const rows = await queryRows<IterationRow>(
+    db,
+    name === null
+      ? sql`select id, name, status, time_zone as "timeZone", comms from iterations where status = 'ACTIVE' and not archived`
+      : sql`select id, name, status, time_zone as "timeZone", comms from iterations where lower(name) = lower(${name}) and not archived`,
+  );
+  if (!rows[0])
+    throw new NotFoundError(
+      name === null
+        ? 'No iteration is active; name one with --iteration.'
+        : `There is no iteration "${name}".`,
+    );
+  return rows[0];
+}
+
+async function currentSnapshot(engine: Engine): Promise<PlanSnapshot> {
+  const [meta] = await queryRows<{ revision: number }>(
+    engine.database.db,
+    sql`select revision from plan_meta where id = 1`,
+  );
+  return engine.plans.get(engine.database.db, meta?.revision ?? 0);
+}
+
+async function statusMap(db: Queryable, iterationId: number): Promise<Map<number, WorkStatus>> {
+  const rows = await queryRows<{ step_id: number; status: WorkStatus }>(
+    db,
+    sql`select step_id, status from step_states where iteration_id = ${iterationId}`,
+  );
+  return new Map(rows.map((row) => [row.step_id, row.status]));
+}
+
+export interface ReadyStep {
+  id: string;
+  title: string;
+  team: string;
+  chapter: string;
+}
+
+/** The ready steps of an iteration (the active one by default), optionally of one team. */
+export async function listReadySteps(
+  engine: Engine,
+  options: { iteration?: string | null; team?: string | null } = {},
+): Promise<{ iteration: string; steps: ReadyStep[] }> {
+  const db = engine.database.db;
+  const iteration = await resolveIteration(db, options.iteration ?? null);
+  const snapshot = await currentSnapshot(engine);
+  const statuses = await statusMap(db, iteration.id);
+  const ready = readySteps(
+    snapshot.scopeOf(iteration.id),
+    (i) => statuses.get(snapshot.steps[i]!.dbId) ?? 'OPEN',
+  );
+  const team = options.team?.toLowerCase() ?? null;
+  return {
+    iteration: iteration.name,
+    steps: ready
+      .map((i) => snapshot.steps[i]!)
+      .filter((step) => team === null || step.team.toLowerCase() === team)
+      .map((step) => ({ id: step.key, title: step.title, team: step.team, chapter: step.chapter })),
+  };
+}
+
+export interface StepDetail {
+  iteration: string;
+  id: string;
+  title: string;
+  phase: string;
+  chapter: string;
+  team: string;
+  environment: string;
+  durationMinutes: number | null;
+  instructionsUrl: string;
+  inScope: boolean;
+  status: WorkStatus;
+  heldFrom: WorkStatus | null;
+  ready: boolean;
+  reason: string | null;
+  startedAt: Date | null;
+  startedBy: string | null;
+  endedAt: Date | null;
+  endedBy: string | null;
+  lastChange: { action: string; by: string; at: Date } | null;
+  predecessors: { id: string; status: WorkStatus }[];
+  successors: { id: string; status: WorkStatus }[];
+  tasks: { id: string; team: string; status: WorkStatus }[];
+  controls: { id: string; name: string; result: ControlResult }[];
+}
+
+/** A step's state in an iteration, with its effective links, tasks and controls. */
+export async function getStepDetail(
+  engine: Engine,
+  input: string,
+  iterationName: string | null = null,
+): Promise<StepDetail> {
+  const db = engine.database.db;
+  const iteration = await resolveIteration(db, iterationName);
+  const snapshot = await currentSnapshot(engine);
+  const parsed = parseAnyId(input, (type) => snapshot.stepTypes.has(type));
+  if (!parsed.ok) throw new NotFoundError(parsed.problem);
+  const key = parsed.id.kind === 'task' ? parsed.id.step.canonical : parsed.id.canonical;
+  const index = parsed.id.kind === 'control' ? undefined : snapshot.indexOfKey(key);
+  if (index === undefined) throw new NotFoundError(`There is no step ${key} in the plan.`);
+  const step = snapshot.steps[index]!;
+  const scope = snapshot.scopeOf(iteration.id);
+  const statuses = await statusMap(db, iteration.id);
+  const statusOf = (i: number) => statuses.get(snapshot.steps[i]!.dbId) ?? 'OPEN';
+
+  const [row] = await queryRows<{
+    phase: string;
+    environment: string;
+    duration: number | null;
+    url: string;
+    held_from: WorkStatus | null;
+    reason: string | null;
+    started_at: Date | string | null;
+    started_by: string | null;
+    ended_at: Date | string | null;
+    ended_by: string | null;
+    last_action: string | null;
+    changed_by_name: string | null;
+    changed_at: Date | string | null;
+  }>(
+    db,
+    sql`select p.name as phase, s.environment, s.duration_minutes as duration, s.instructions_url as url,
+          ss.held_from, ss.reason, ss.started_at, ss.started_by, ss.ended_at, ss.ended_by, ss.last_action, ss.changed_by_name, ss.changed_at
+        from steps s join chapters c on c.id = s.chapter_id join phases p on p.id = c.phase_id
+        left join step_states ss on ss.step_id = s.id and ss.iteration_id = ${iteration.id}
+        where s.id = ${step.dbId}`,
+  );
+  const tasks = await queryRows<{ id: string; team: string; status: WorkStatus }>(
+    db,
+    sql`select t.key as id, tm.name as team, coalesce(ts.status, 'OPEN') as status from tasks t join teams tm on tm.id = t.team_id
+        left join task_states ts on ts.task_id = t.id and ts.iteration_id = ${iteration.id}
+        where t.step_id = ${step.dbId} and not t.archived order by t.number`,
+  );
+  const controls = await queryRows<{ id: string; name: string; result: ControlResult }>(
+    db,
+    sql`select distinct c.key as id, c.name, coalesce(cr.result, 'OPEN') as result from tasks t
+        join task_controls tc on tc.task_id = t.id join controls c on c.id = tc.control_id
+        left join control_results cr on cr.control_id = c.id and cr.iteration_id = ${iteration.id}
+        where t.step_id = ${step.dbId} and not t.archived and not c.archived order by c.key`,
+  );
+  const changedAt = toDate(row?.changed_at);
+  return {
+    iteration: iteration.name,
+    id: step.key,
+    title: step.title,
+    phase: row?.phase ?? '',
+    chapter: step.chapter,
+    team: step.team,
+    environment: row?.environment ?? '',
+    durationMinutes: row?.duration ?? null,
+    instructionsUrl: row?.url ?? '',
+    inScope: scope.isInScope(index),
+    status: statusOf(index),
+    heldFrom: row?.held_from ?? null,
+    ready: isStepReady(scope, index, statusOf),
+    reason: row?.reason ?? null,
+    startedAt: toDate(row?.started_at),
+    startedBy: row?.started_by ?? null,
+    endedAt: toDate(row?.ended_at),
+    endedBy: row?.ended_by ?? null,
+    lastChange:
+      row?.last_action && changedAt
+        ? { action: row.last_action, by: row.changed_by_name ?? '', at: changedAt }
+        : null,
+    predecessors: scope
+      .effectivePredecessors(index)
+      .map((i) => ({ id: snapshot.steps[i]!.key, status: statusOf(i) })),
+    successors: scope
+      .effectiveSuccessors(index)
+      .map((i) => ({ id: snapshot.steps[i]!.key, status: statusOf(i) })),
+    tasks,
+    controls,
+  };
+}

@@ -1,0 +1,296 @@
+/**
+ * Stores a validated plan in the database: one transaction, rows matched by business key
+ * (step, task and control ids; names of phases, chapters, teams, iterations), execution history
+ * kept, and anything that disappeared from the workbook archived, never deleted, because the audit
+ * log refers to it. Bulk statements read their rows from one jsonb parameter, so 20,000 steps
+ * take a handful of statements.
+ */
+import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { appendAuditEvent } from '../audit/audit-log.js';
+import { queryRows, type Database, type Tx } from '../db/client.js';
+import { jsonbRows } from '../db/sql-helpers.js';
+import { parseStepId, parseTaskId } from '../domain/ids.js';
+import type { PlanModel } from '../domain/plan-model.js';
+
+export interface StoredPlanSummary {
+  revision: number;
+  counts: Record<'steps' | 'tasks' | 'controls' | 'chapters' | 'teams' | 'iterations' | 'schedule', number>;
+  created: Record<'steps' | 'tasks' | 'controls', number>;
+  archived: Record<'steps' | 'tasks' | 'controls', number>;
+  auditSeq: number;
+}
+
+/** Converts a local date-time of the plan (`2026-12-05T18:00`) in `timeZone` to an instant. */
+export function localToInstant(local: string, timeZone: string): Date {
+  const parsed = DateTime.fromISO(local, { zone: timeZone });
+  if (!parsed.isValid)
+    throw new Error(`invalid local date-time "${local}" in ${timeZone}: ${parsed.invalidExplanation ?? ''}`);
+  return parsed.toJSDate();
+}
+
+/** Converts an instant to the plan's local date-time form in `timeZone`. */
+export function instantToLocal(at: Date, timeZone: string): string {
+  return DateTime.fromJSDate(at, { zone: timeZone }).toFormat("yyyy-MM-dd'T'HH:mm");
+}
+
+/** Stores `plan` (already validated by src/import) and records the import in the audit log. */
+export async function storePlan(
+  database: Database,
+  plan: PlanModel,
+  origin: { actor: string; actorName?: string; source: string; contentHash?: string },
+): Promise<StoredPlanSummary> {
+  return database.db.transaction(async (tx) => {
+    // Imports are serialised: two pilots importing at once would interleave upserts.
+    const [meta] = await queryRows<{ revision: number }>(
+      tx,
+      sql`select revision from plan_meta where id = 1 for update`,
+    );
+    const revision = (meta?.revision ?? 0) + 1;
+
+    await upsertByName(
+      tx,
+      'step_types',
+      plan.stepTypes.map((t) => ({ type: t.type, name: t.name })),
+    );
+    await storeStructure(tx, plan);
+    const created = await storeWork(tx, plan);
+    const archived = await archiveMissing(tx, plan);
+    await storeSchedule(tx, plan);
+
+    await tx.execute(
+      sql`update plan_meta set revision = ${revision}, imported_at = now(), imported_by = ${origin.actor} where id = 1`,
+    );
+    const counts = {
+      steps: plan.steps.length,
+      tasks: plan.tasks.length,
+      controls: plan.controls.length,
+      chapters: plan.chapters.length,
+      teams: plan.teams.length,
+      iterations: plan.iterations.length,
+      schedule: plan.schedule.length,
+    };
+    const event = await appendAuditEvent(tx, {
+      actor: origin.actor,
+      actorName: origin.actorName ?? '',
+      subject: 'plan',
+      type: 'plan.import',
+      details: {
+        source: origin.source,
+        sha256: origin.contentHash ?? createHash('sha256').update(JSON.stringify(plan)).digest('hex'),
+        revision,
+        counts,
+        created,
+        archived,
+      },
+    });
+    return { revision, counts, created, archived, auditSeq: event.seq };
+  });
+}
+
+async function upsertByName(
+  tx: Tx,
+  table: 'step_types',
+  rows: { type: string; name: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.execute(sql`insert into ${sql.identifier(table)} (type, name)
+      select x.type, x.name from jsonb_to_recordset(${jsonbRows(rows)}) as x(type text, name text)
+      on conflict (type) do update set name = excluded.name`);
+}
+
+async function storeStructure(tx: Tx, plan: PlanModel): Promise<void> {
+  await tx.execute(sql`insert into phases (name, sort_order, archived)
+      select x.name, x.ord, false from jsonb_to_recordset(${jsonbRows(plan.phases.map((p) => ({ name: p.name, ord: p.order })))}) as x(name text, ord int)
+      on conflict (name) do update set sort_order = excluded.sort_order, archived = false`);
+  await tx.execute(sql`insert into chapters (name, phase_id, sort_order, archived)
+      select x.name, p.id, x.ord, false
+      from jsonb_to_recordset(${jsonbRows(plan.chapters.map((c) => ({ name: c.name, phase: c.phase, ord: c.order })))}) as x(name text, phase text, ord int)
+      join phases p on p.name = x.phase
+      on conflict (name) do update set phase_id = excluded.phase_id, sort_order = excluded.sort_order, archived = false`);
+  await tx.execute(sql`insert into teams (name, ad_group, channel_url, mailbox, archived)
+      select x.name, x.ad_group, x.channel, x.mailbox, false
+      from jsonb_to_recordset(${jsonbRows(plan.teams.map((t) => ({ name: t.name, ad_group: t.adGroup, channel: t.channel, mailbox: t.mailbox })))})
+        as x(name text, ad_group text, channel text, mailbox text)
+      on conflict (name) do update set ad_group = excluded.ad_group, channel_url = excluded.channel_url, mailbox = excluded.mailbox, archived = false`);
+  await tx.execute(sql`insert into iterations (name, kind, time_zone, comms, sort_order, archived)
+      select x.name, x.kind, x.tz, x.comms, x.ord, false
+      from jsonb_to_recordset(${jsonbRows(plan.iterations.map((i, ord) => ({ name: i.name, kind: i.kind, tz: i.timeZone, comms: i.comms, ord })))})
+        as x(name text, kind text, tz text, comms text, ord int)
+      on conflict (name) do update set kind = excluded.kind, time_zone = excluded.time_zone, comms = excluded.comms, sort_order = excluded.sort_order, archived = false`);
+  const environments = [...new Set(plan.steps.map((s) => s.environment).filter((e) => e !== ''))];
+  if (environments.length > 0) {
+    await tx.execute(sql`insert into environments (name)
+        select value from jsonb_array_elements_text(${JSON.stringify(environments)}::jsonb) on conflict do nothing`);
+  }
+}
+
+// Ids were validated against the type registry by src/import; here they are only taken apart.
+const acceptAnyType = () => true;
+
+async function storeWork(tx: Tx, plan: PlanModel): Promise<StoredPlanSummary['created']> {
+  const stepRows = plan.steps.map((step, ord) => {
+    const id = parseStepId(step.id, acceptAnyType);
+    if (!id.ok) throw new Error(`storePlan: step id ${step.id} is not canonical: ${id.problem}`);
+    return {
+      key: id.id.canonical,
+      type: id.id.type,
+      number: id.id.number,
+      suffix: id.id.suffix,
+      title: step.title,
+      chapter: step.chapter,
+      team: step.team,
+      environment: step.environment,
+      duration: step.durationMinutes,
+      description: step.description,
+      url: step.instructionsUrl,
+      ord,
+    };
+  });
+  const [steps] = await queryRows<{ created: number }>(
+    tx,
+    sql`with upserted as (
+      insert into steps (key, type, number, suffix, title, chapter_id, team_id, environment, duration_minutes, description_html, instructions_url, sort_order, archived)
+      select x.key, x.type, x.number, x.suffix, x.title, c.id, t.id, x.environment, x.duration, x.description, x.url, x.ord, false
+      from jsonb_to_recordset(${jsonbRows(stepRows)}) as x(key text, type text, number int, suffix text, title text, chapter text, team text,
+        environment text, duration int, description text, url text, ord int)
+      join chapters c on c.name = x.chapter join teams t on t.name = x.team
+      on conflict (key) do update set type = excluded.type, number = excluded.number, suffix = excluded.suffix, title = excluded.title,
+        chapter_id = excluded.chapter_id, team_id = excluded.team_id, environment = excluded.environment,
+        duration_minutes = excluded.duration_minutes, description_html = excluded.description_html,
+        instructions_url = excluded.instructions_url, sort_order = excluded.sort_order, archived = false
+      returning (xmax = 0) as inserted)
+    select count(*) filter (where inserted)::int as created from upserted`,
+  );
+
+  // Links and scope are the workbook's, whole: rebuilt rather than diffed.
+  await tx.execute(sql`delete from step_predecessors`);
+  const links = plan.steps.flatMap((step) =>
+    step.predecessors.map((predecessor, ord) => ({ step: step.id, predecessor, ord })),
+  );
+  await tx.execute(sql`insert into step_predecessors (step_id, predecessor_id, sort_order)
+      select s.id, p.id, x.ord from jsonb_to_recordset(${jsonbRows(links)}) as x(step text, predecessor text, ord int)
+      join steps s on s.key = x.step join steps p on p.key = x.predecessor`);
+  await tx.execute(sql`delete from step_scope`);
+  const scope = plan.steps.flatMap((step) => step.scope.map((iteration) => ({ step: step.id, iteration })));
+  await tx.execute(sql`insert into step_scope (step_id, iteration_id)
+      select s.id, i.id from jsonb_to_recordset(${jsonbRows(scope)}) as x(step text, iteration text)
+      join steps s on s.key = x.step join iterations i on i.name = x.iteration`);
+
+  const [controls] = await queryRows<{ created: number }>(
+    tx,
+    sql`with upserted as (
+      insert into controls (key, name, producer_team_id, validator_team_id, description_html, sort_order, archived)
+      select x.key, x.name, p.id, v.id, x.description, x.ord, false
+      from jsonb_to_recordset(${jsonbRows(plan.controls.map((c, ord) => ({ key: c.id, name: c.name, producer: c.producer, validator: c.validator, description: c.description, ord })))})
+        as x(key text, name text, producer text, validator text, description text, ord int)
+      join teams p on p.name = x.producer join teams v on v.name = x.validator
+      on conflict (key) do update set name = excluded.name, producer_team_id = excluded.producer_team_id,
+        validator_team_id = excluded.validator_team_id, description_html = excluded.description_html, sort_order = excluded.sort_order, archived = false
+      returning (xmax = 0) as inserted)
+    select count(*) filter (where inserted)::int as created from upserted`,
+  );
+
+  const taskRows = plan.tasks.map((task, ord) => {
+    const id = parseTaskId(task.id, acceptAnyType);
+    if (!id.ok) throw new Error(`storePlan: task id ${task.id} is not canonical: ${id.problem}`);
+    return {
+      key: id.id.canonical,
+      step: id.id.step.canonical,
+      number: id.id.number,
+      description: task.description,
+      team: task.team,
+      duration: task.durationMinutes,
+      ord,
+    };
+  });
+  const [tasks] = await queryRows<{ created: number }>(
+    tx,
+    sql`with upserted as (
+      insert into tasks (key, step_id, number, description_html, team_id, duration_minutes, sort_order, archived)
+      select x.key, s.id, x.number, x.description, t.id, x.duration, x.ord, false
+      from jsonb_to_recordset(${jsonbRows(taskRows)}) as x(key text, step text, number int, description text, team text, duration int, ord int)
+      join steps s on s.key = x.step join teams t on t.name = x.team
+      on conflict (key) do update set step_id = excluded.step_id, number = excluded.number, description_html = excluded.description_html,
+        team_id = excluded.team_id, duration_minutes = excluded.duration_minutes, sort_order = excluded.sort_order, archived = false
+      returning (xmax = 0) as inserted)
+    select count(*) filter (where inserted)::int as created from upserted`,
+  );
+  await tx.execute(sql`delete from task_controls`);
+  const taskControls = plan.tasks.flatMap((task) =>
+    task.controls.map((control, ord) => ({ task: task.id, control, ord })),
+  );
+  await tx.execute(sql`insert into task_controls (task_id, control_id, sort_order)
+      select t.id, c.id, x.ord from jsonb_to_recordset(${jsonbRows(taskControls)}) as x(task text, control text, ord int)
+      join tasks t on t.key = x.task join controls c on c.key = x.control`);
+
+  return { steps: steps?.created ?? 0, tasks: tasks?.created ?? 0, controls: controls?.created ?? 0 };
+}
+
+/** Archives every plan row the new plan no longer names; returns the newly archived counts. */
+async function archiveMissing(tx: Tx, plan: PlanModel): Promise<StoredPlanSummary['archived']> {
+  const archive = async (table: string, column: string, keys: string[]) => {
+    const rows = await queryRows<{ n: number }>(
+      tx,
+      sql`with archived as (
+        update ${sql.identifier(table)} set archived = true
+        where not archived and ${sql.identifier(column)} not in (select value from jsonb_array_elements_text(${JSON.stringify(keys)}::jsonb))
+        returning 1)
+      select count(*)::int as n from archived`,
+    );
+    return rows[0]?.n ?? 0;
+  };
+  const steps = await archive(
+    'steps',
+    'key',
+    plan.steps.map((s) => s.id),
+  );
+  const tasks = await archive(
+    'tasks',
+    'key',
+    plan.tasks.map((t) => t.id),
+  );
+  const controls = await archive(
+    'controls',
+    'key',
+    plan.controls.map((c) => c.id),
+  );
+  await archive(
+    'chapters',
+    'name',
+    plan.chapters.map((c) => c.name),
+  );
+  await archive(
+    'phases',
+    'name',
+    plan.phases.map((p) => p.name),
+  );
+  await archive(
+    'teams',
+    'name',
+    plan.teams.map((t) => t.name),
+  );
+  // The active iteration keeps running even if a new workbook leaves it out.
+  await tx.execute(sql`update iterations set archived = true where not archived and status <> 'ACTIVE'
+      and name not in (select value from jsonb_array_elements_text(${JSON.stringify(plan.iterations.map((i) => i.name))}::jsonb))`);
+  return { steps, tasks, controls };
+}
+
+async function storeSchedule(tx: Tx, plan: PlanModel): Promise<void> {
+  const zoneOf = new Map(plan.iterations.map((i) => [i.name, i.timeZone]));
+  const rows = plan.schedule.map((entry) => {
+    const zone = zoneOf.get(entry.iteration)!;
+    return {
+      iteration: entry.iteration,
+      chapter: entry.chapter,
+      start_at: localToInstant(entry.start, zone).toISOString(),
+      end_at: localToInstant(entry.end, zone).toISOString(),
+    };
+  });
+  await tx.execute(sql`insert into chapter_schedules (iteration_id, chapter_id, planned_start, planned_end)
+      select i.id, c.id, x.start_at, x.end_at
+      from jsonb_to_recordset(${jsonbRows(rows)}) as x(iteration text, chapter text, start_at timestamptz, end_at timestamptz)
+      join iterations i on i.name = x.iteration join chapters c on c.name = x.chapter
+      on conflict (iteration_id, chapter_id) do update set planned_start = excluded.planned_start, planned_end = excluded.planned_end`);
+}

@@ -1,0 +1,316 @@
+/**
+ * Step and task commands: the transition table of domain.md applied to the locked state row of
+ * one step or task in the active iteration, with readiness worked out from the plan snapshot.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { queryRows, type Tx } from '../db/client.js';
+import { stepStates, taskStates } from '../db/schema.js';
+import { sqlList } from '../db/sql-helpers.js';
+import { isStepReady, newlyReadyAfter } from '../domain/readiness.js';
+import {
+  isFinished,
+  isWorkAction,
+  WORK_ACTIONS,
+  type WorkAction,
+  type WorkStatus,
+} from '../domain/statuses.js';
+import { decideWorkTransition, type WorkTransitionInput } from '../domain/transitions.js';
+import type { JobRequest } from '../jobs/queue.js';
+import type { CommandResult, LastChange } from './command.js';
+import type { CommandContext } from './engine.js';
+import { commandDetails } from './engine.js';
+import { pastTense } from './messages.js';
+import { answerRepeatOrStale } from './repeat-or-stale.js';
+import { statusChangeJobs, stepCardSyncJob } from './outgoing-jobs.js';
+
+type ExecutionRow = typeof stepStates.$inferSelect;
+
+/** Locks (creating it when absent) the execution state of a step in an iteration. */
+async function lockStepState(tx: Tx, iterationId: number, stepId: number): Promise<ExecutionRow> {
+  await tx.insert(stepStates).values({ iterationId, stepId }).onConflictDoNothing();
+  const [row] = await tx
+    .select()
+    .from(stepStates)
+    .where(and(eq(stepStates.iterationId, iterationId), eq(stepStates.stepId, stepId)))
+    .for('update');
+  return row!;
+}
+
+/** Locks (creating it when absent) the execution state of a task in an iteration. */
+async function lockTaskState(tx: Tx, iterationId: number, taskId: number): Promise<ExecutionRow> {
+  await tx.insert(taskStates).values({ iterationId, taskId }).onConflictDoNothing();
+  const [row] = await tx
+    .select()
+    .from(taskStates)
+    .where(and(eq(taskStates.iterationId, iterationId), eq(taskStates.taskId, taskId)))
+    .for('update');
+  return { ...row!, stepId: 0 };
+}
+
+/** Statuses of the given steps in an iteration; a step without a state row is OPEN. */
+export async function loadStepStatuses(
+  tx: Tx,
+  iterationId: number,
+  stepIds: readonly number[],
+): Promise<Map<number, WorkStatus>> {
+  const statuses = new Map<number, WorkStatus>();
+  if (stepIds.length === 0) return statuses;
+  const rows = await queryRows<{ step_id: number; status: WorkStatus }>(
+    tx,
+    sql`select step_id, status from step_states where iteration_id = ${iterationId} and step_id in ${sqlList(stepIds)}`,
+  );
+  for (const row of rows) statuses.set(row.step_id, row.status);
+  return statuses;
+}
+
+function lastChangeOf(row: ExecutionRow): LastChange | null {
+  if (!row.lastAction || !row.changedAt) return null;
+  return {
+    action: row.lastAction,
+    by: row.changedBy ?? '',
+    byName: row.changedByName ?? '',
+    at: row.changedAt,
+  };
+}
+
+/**
+ * The checks every work command makes before its rules: a known action, a role that may take it
+ * at all, then whether it repeats the last accepted command or acts on a status that no longer
+ * holds. Returns a result to answer with, or null to go on.
+ */
+async function screenWorkCommand(
+  context: CommandContext,
+  subject: { kind: 'step' | 'task'; id: string },
+  state: ExecutionRow,
+  isOwnTeam: boolean,
+): Promise<CommandResult | null> {
+  const { command, actor } = context;
+  if (!isWorkAction(command.action)) {
+    return context.refuse(
+      'UNKNOWN_ACTION',
+      `"${command.action}" is not an action on a ${subject.kind}; use one of ${WORK_ACTIONS.join(', ')}.`,
+      subject,
+    );
+  }
+  const probe = decideWorkTransition({
+    subject,
+    action: command.action,
+    current: { status: state.status, heldFrom: state.heldFrom },
+    actor: { isPilot: actor.isPilot, isOwnTeam },
+    force: false,
+    reason: 'probe',
+    ready: true,
+    openTasks: [],
+    startedSuccessors: [],
+    stepStatus: 'IN_PROGRESS',
+  });
+  if (!probe.ok && probe.code === 'ROLE') return context.refuse('ROLE', probe.message, subject);
+
+  return answerRepeatOrStale(context, subject, state.status, lastChangeOf(state));
+}
+
+/** Applies an accepted transition to a state row. */
+function transitionValues(
+  context: CommandContext,
+  action: WorkAction,
+  to: WorkStatus,
+  heldFrom: WorkStatus | null,
+  version: number,
+) {
+  const { actor, now, command } = context;
+  const ended = isFinished(to);
+  return {
+    status: to,
+    heldFrom,
+    ...(action === 'start' ? { startedAt: now, startedBy: actor.email } : {}),
+    ...(ended ? { endedAt: now, endedBy: actor.email } : {}),
+    ...(action === 'reopen' || action === 'retry' ? { endedAt: null, endedBy: null } : {}),
+    ...(command.reason?.trim() ? { reason: command.reason.trim() } : {}),
+    lastAction: action,
+    changedAt: now,
+    changedBy: actor.email,
+    changedByName: actor.name,
+    version: version + 1,
+  };
+}
+
+/** Executes a work action on a step. */
+export async function executeStepCommand(context: CommandContext, key: string): Promise<CommandResult> {
+  const { tx, snapshot, iteration, command, actor } = context;
+  const index = snapshot.indexOfKey(key);
+  const subject = { kind: 'step' as const, id: key };
+  if (index === undefined)
+    return context.refuse('UNKNOWN_SUBJECT', `There is no step ${key} in the plan.`, subject);
+  const step = snapshot.steps[index]!;
+  const scope = snapshot.scopeOf(iteration.id);
+  if (!scope.isInScope(index)) {
+    return context.refuse('NOT_IN_SCOPE', `${key} is not in scope of ${iteration.name}.`, subject);
+  }
+
+  const state = await lockStepState(tx, iteration.id, step.dbId);
+  const isOwnTeam = actor.teams.includes(step.team);
+  const screened = await screenWorkCommand(context, subject, state, isOwnTeam);
+  if (screened) return screened;
+  const action = command.action as WorkAction;
+
+  const dbIdOf = (i: number) => snapshot.steps[i]!.dbId;
+  const facts: Partial<WorkTransitionInput> = {};
+  if (action === 'start') {
+    const predecessors = scope.effectivePredecessors(index);
+    const statuses = await loadStepStatuses(tx, iteration.id, predecessors.map(dbIdOf));
+    const statusOf = (i: number) => (i === index ? state.status : (statuses.get(dbIdOf(i)) ?? 'OPEN'));
+    facts.ready = isStepReady(scope, index, statusOf);
+  } else if (action === 'done') {
+    const open = await queryRows<{ key: string }>(
+      tx,
+      sql`select t.key from tasks t
+          left join task_states ts on ts.task_id = t.id and ts.iteration_id = ${iteration.id}
+          where t.step_id = ${step.dbId} and not t.archived
+            and coalesce(ts.status, 'OPEN') not in ('DONE', 'CANCELLED')
+          order by t.number`,
+    );
+    facts.openTasks = open.map((row) => row.key);
+  } else if (action === 'reopen') {
+    const successors = scope.effectiveSuccessors(index);
+    const statuses = await loadStepStatuses(tx, iteration.id, successors.map(dbIdOf));
+    facts.startedSuccessors = successors
+      .filter((i) => (statuses.get(dbIdOf(i)) ?? 'OPEN') !== 'OPEN')
+      .map((i) => snapshot.steps[i]!.key);
+  }
+
+  const decision = decideWorkTransition({
+    subject,
+    action,
+    current: { status: state.status, heldFrom: state.heldFrom },
+    actor: { isPilot: actor.isPilot, isOwnTeam },
+    force: command.force ?? false,
+    reason: command.reason?.trim() || null,
+    ...facts,
+  });
+  if (!decision.ok) return context.refuse(decision.code, decision.message, subject);
+
+  await tx
+    .update(stepStates)
+    .set(transitionValues(context, action, decision.to, decision.heldFrom, state.version))
+    .where(and(eq(stepStates.iterationId, iteration.id), eq(stepStates.stepId, step.dbId)));
+
+  // Readiness can only have changed for this step and its effective successors.
+  let becameReady: number[] = [];
+  if (decision.to === 'OPEN' || isFinished(decision.to)) {
+    const candidates = [index, ...scope.effectiveSuccessors(index)];
+    const involved = new Set(candidates.flatMap((i) => [i, ...scope.effectivePredecessors(i)]));
+    const statuses = await loadStepStatuses(tx, iteration.id, [...involved].map(dbIdOf));
+    statuses.set(step.dbId, decision.to);
+    becameReady = newlyReadyAfter(scope, index, (i) => statuses.get(dbIdOf(i)) ?? 'OPEN');
+  }
+
+  const jobs: JobRequest[] = [stepCardSyncJob(iteration.id, step.dbId)];
+  for (const i of becameReady) if (i !== index) jobs.push(stepCardSyncJob(iteration.id, dbIdOf(i)));
+  // A reopened step takes readiness back from its successors: their cards must say so.
+  if (action === 'reopen')
+    for (const i of scope.effectiveSuccessors(index)) jobs.push(stepCardSyncJob(iteration.id, dbIdOf(i)));
+
+  const becameReadyKeys = becameReady.map((i) => snapshot.steps[i]!.key);
+  const details = {
+    ...commandDetails(command),
+    from: state.status,
+    to: decision.to,
+    forced: decision.forced,
+    becameReady: becameReadyKeys,
+  };
+  const seq = await context.record({ type: `step.${action}`, subject: key, details }, [
+    ...jobs,
+    ...statusChangeJobs({
+      iterationId: iteration.id,
+      stepId: step.dbId,
+      step: key,
+      from: state.status,
+      to: decision.to,
+      actorName: actor.name,
+      at: context.now.toISOString(),
+    }),
+  ]);
+  const readyNote = becameReadyKeys.length > 0 ? ` Now ready: ${becameReadyKeys.join(', ')}.` : '';
+  return {
+    outcome: 'applied',
+    kind: 'step',
+    subject: key,
+    iteration: iteration.name,
+    from: state.status,
+    to: decision.to,
+    forced: decision.forced,
+    becameReady: becameReadyKeys,
+    message: `${key} ${pastTense(action)} by ${actor.name}${decision.forced ? ' (forced)' : ''}: ${state.status} → ${decision.to}.${readyNote}`,
+    auditSeq: seq,
+  };
+}
+
+/** Executes a work action on a task (only while its step is IN_PROGRESS, unless a pilot forces). */
+export async function executeTaskCommand(
+  context: CommandContext,
+  key: string,
+  stepKey: string,
+): Promise<CommandResult> {
+  const { tx, snapshot, iteration, command, actor } = context;
+  const subject = { kind: 'task' as const, id: key };
+  const index = snapshot.indexOfKey(stepKey);
+  const [task] = await queryRows<{ id: number; team: string }>(
+    tx,
+    sql`select t.id, tm.name as team from tasks t join teams tm on tm.id = t.team_id where t.key = ${key} and not t.archived`,
+  );
+  if (!task || index === undefined)
+    return context.refuse('UNKNOWN_SUBJECT', `There is no task ${key} in the plan.`, subject);
+  const step = snapshot.steps[index]!;
+  if (!snapshot.scopeOf(iteration.id).isInScope(index)) {
+    return context.refuse(
+      'NOT_IN_SCOPE',
+      `${key} belongs to ${stepKey}, which is not in scope of ${iteration.name}.`,
+      subject,
+    );
+  }
+
+  const state = await lockTaskState(tx, iteration.id, task.id);
+  const isOwnTeam = actor.teams.includes(task.team);
+  const screened = await screenWorkCommand(context, subject, state, isOwnTeam);
+  if (screened) return screened;
+  const action = command.action as WorkAction;
+
+  const stepStatus = (await loadStepStatuses(tx, iteration.id, [step.dbId])).get(step.dbId) ?? 'OPEN';
+  const decision = decideWorkTransition({
+    subject,
+    action,
+    current: { status: state.status, heldFrom: state.heldFrom },
+    actor: { isPilot: actor.isPilot, isOwnTeam },
+    force: command.force ?? false,
+    reason: command.reason?.trim() || null,
+    stepStatus,
+  });
+  if (!decision.ok) return context.refuse(decision.code, decision.message, subject);
+
+  await tx
+    .update(taskStates)
+    .set(transitionValues(context, action, decision.to, decision.heldFrom, state.version))
+    .where(and(eq(taskStates.iterationId, iteration.id), eq(taskStates.taskId, task.id)));
+  const details = {
+    ...commandDetails(command),
+    step: stepKey,
+    from: state.status,
+    to: decision.to,
+    forced: decision.forced,
+  };
+  const seq = await context.record({ type: `task.${action}`, subject: key, details }, [
+    stepCardSyncJob(iteration.id, step.dbId),
+  ]);
+  return {
+    outcome: 'applied',
+    kind: 'task',
+    subject: key,
+    iteration: iteration.name,
+    from: state.status,
+    to: decision.to,
+    forced: decision.forced,
+    becameReady: [],
+    message: `${key} ${pastTense(action)} by ${actor.name}${decision.forced ? ' (forced)' : ''}: ${state.status} → ${decision.to}.`,
+    auditSeq: seq,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The job queue: a table in the service's own database, so a job is enqueued in the same
+ * transaction as the change that causes it (the transactional outbox). Workers on any instance
+ * claim due jobs with `FOR UPDATE SKIP LOCKED`, so each job runs once however many instances run.
+ */
+import { sql } from 'drizzle-orm';
+import type { Queryable } from '../db/client.js';
+import { queryRows } from '../db/client.js';
+
+export interface JobRequest {
+  kind: string;
+  payload: Record<string, unknown>;
+  /**
+   * While a pending job has this key, enqueueing another with the same key does nothing. Card
+   * refreshes use it to coalesce: the worker renders the latest state when it finally runs.
+   */
+  dedupeKey?: string;
+  runAt?: Date;
+  maxAttempts?: number;
+}
+
+export interface ClaimedJob {
+  id: number;
+  kind: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  maxAttempts: number;
+}
+
+/** Enqueues jobs inside the caller's transaction; returns how many were new (not coalesced). */
+export async function enqueueJobs(tx: Queryable, requests: readonly JobRequest[]): Promise<number> {
+  let created = 0;
+  for (const request of requests) {
+    const rows = await queryRows<{ id: number }>(
+      tx,
+      sql`insert into jobs (kind, payload, dedupe_key, run_at, max_attempts)
+          values (${request.kind}, ${JSON.stringify(request.payload)}::jsonb, ${request.dedupeKey ?? null},
+                  ${(request.runAt ?? new Date()).toISOString()}::timestamptz, ${request.maxAttempts ?? 10})
+          on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null do nothing
+          returning id::int as id`,
+    );
+    created += rows.length;
+  }
+  return created;
+}
+
+/**
+ * Claims up to `limit` due jobs of the given kinds for `lockSeconds`. A job whose worker died is
+ * claimable again once its lock expires, so nothing is lost across a crash.
+ */
+export async function claimJobs(
+  db: Queryable,
+  options: { workerId: string; kinds: readonly string[]; limit: number; lockSeconds: number; now?: Date },
+): Promise<ClaimedJob[]> {
+  if (options.kinds.length === 0) return [];
+  const now = (options.now ?? new Date()).toISOString();
+  return queryRows<ClaimedJob>(
+    db,
+    sql`update jobs set state = 'running', attempts = attempts + 1, locked_by = ${options.workerId},
+               locked_until = ${now}::timestamptz + make_interval(secs => ${options.lockSeconds})
+        where id in (
+          select id from jobs
+          where kind in (${sql.join(
+            options.kinds.map((kind) => sql`${kind}`),
+            sql`, `,
+          )})
+            and ((state = 'pending' and run_at <= ${now}::timestamptz)
+              or (state = 'running' and locked_until < ${now}::timestamptz))
+          order by run_at, id
+          limit ${options.limit}
+          for update skip locked)
+        returning id::int as id, kind, payload, attempts, max_attempts as "maxAttempts"`,
+  );
+}
+
+/** Marks a claimed job done. */
+export async function completeJob(db: Queryable, id: number): Promise<void> {
+  await db.execute(
+    sql`update jobs set state = 'done', finished_at = now(), locked_by = null, locked_until = null where id = ${id}`,
+  );
+}
+
+/**
+ * Records a failed attempt: the job is retried at `retryAt`, or marked failed for good when it
+ * has no attempts left or `retryAt` is null (a permanent error such as a removed bot).
+ */
+export async function failJob(
+  db: Queryable,
+  job: ClaimedJob,
+  error: string,
+  retryAt: Date | null,
+): Promise<void> {
+  const final = retryAt === null || job.attempts >= job.maxAttempts;
+  await db.execute(
+    final
+      ? sql`update jobs set state = 'failed', last_error = ${error}, finished_at = now(),
+                 locked_by = null, locked_until = null where id = ${job.id}`
+      : sql`update jobs set state = 'pending', last_error = ${error}, run_at = ${retryAt.toISOString()}::timestamptz,
+                 locked_by = null, locked_until = null where id = ${job.id}`,
+  );
+}
+
+/** Exponential backoff with full jitter, capped: attempt 1 → up to 2 s, attempt 6+ → up to 5 min. */
+export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(300_000, 1000 * 2 ** Math.max(1, attempt));
+  return Math.round(ceiling * (0.5 + random() / 2));
+}

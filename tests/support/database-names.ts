@@ -1,0 +1,9 @@
+/** Names of the databases the tests create on PostgreSQL. */
+export const TEMPLATE_DATABASE = 'runsheet_test_template';
+
+/** The same connection string pointing at another database. */
+export function withDatabaseName(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
