@@ -40,6 +40,8 @@ export const planMeta = pgTable('plan_meta', {
 export const stepTypes = pgTable('step_types', {
   type: text('type').primaryKey(),
   name: text('name').notNull(),
+  /** Registration order, which export keeps. */
+  sortOrder: integer('sort_order').notNull().default(0),
 });
 
 export const phases = pgTable('phases', {

@@ -8,7 +8,7 @@ import { instantToLocal } from './store-plan.js';
 export async function loadPlanModel(db: Queryable): Promise<PlanModel> {
   const stepTypes = await queryRows<{ type: string; name: string }>(
     db,
-    sql`select type, name from step_types order by type`,
+    sql`select type, name from step_types order by sort_order, type`,
   );
   const phases = await queryRows<{ order: number; name: string }>(
     db,

@@ -3,6 +3,7 @@
  * DATABASE_URL is set) a database cloned from the migrated template. The same tests run on both.
  */
 import { randomBytes } from 'node:crypto';
+import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase, openPglite, type Database } from '../../src/db/client.js';
 import { TEMPLATE_DATABASE, withDatabaseName } from './database-names.js';
@@ -27,7 +28,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       return template;
     });
     const template = await pgliteTemplate;
-    const database = await openPglite(undefined, await template.pglite!.clone());
+    const database = await openPglite(undefined, (await template.pglite!.clone()) as PGlite);
     return Object.assign(database, { url: undefined, destroy: () => database.close() });
   }
   const name = `runsheet_test_${randomBytes(6).toString('hex')}`;

@@ -1,0 +1,71 @@
+/**
+ * Starts the service: configuration (every problem listed, then exit), database (migrated at
+ * start), directory, HTTP. Stops cleanly on SIGTERM and SIGINT.
+ */
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { loadJsonDirectory } from './directory/local-json-directory.js';
+import { createHttpServer, listen } from './http/server.js';
+import { createLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`runsheet: cannot start, ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolMax: config.databasePoolMax,
+  });
+  await database.migrate();
+  logger.info({ database: database.kind, location: database.location }, 'database ready');
+
+  // Loaded at start so that a bad directory file stops the service now, not at the first click.
+  if (config.directoryFile) {
+    const directory = loadJsonDirectory(config.directoryFile);
+    logger.info({ directory: config.directoryFile, users: directory.allUsers().length }, 'directory loaded');
+  } else {
+    logger.warn(
+      'no directory configured: nobody can act until RUNSHEET_DIRECTORY (or Microsoft Graph) is set',
+    );
+  }
+  const server = createHttpServer({
+    database,
+    logger,
+    about: { service: 'runsheet', mode: config.localMode ? 'local' : 'teams', database: database.kind },
+  });
+  await listen(server, config.port, config.host);
+  if (config.localMode) {
+    logger.warn(
+      { url: `http://${config.host}:${config.port}` },
+      'LOCAL MODE: no MicrosoftAppId is configured, so no Teams traffic is accepted; bound to ' + config.host,
+    );
+  }
+  logger.info({ port: config.port, host: config.host }, 'runsheet listening');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.close();
+    await database.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  console.error('runsheet: failed to start:', error instanceof Error ? error.message : error);
+  process.exit(1);
+});
