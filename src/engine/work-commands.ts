@@ -23,28 +23,42 @@ import { pastTense } from './messages.js';
 import { answerRepeatOrStale } from './repeat-or-stale.js';
 import { statusChangeJobs, stepCardSyncJob } from './outgoing-jobs.js';
 
-type ExecutionRow = typeof stepStates.$inferSelect;
+/** The execution columns steps and tasks share (see executionColumns in the schema). */
+type ExecutionRow = Omit<typeof stepStates.$inferSelect, 'iterationId' | 'stepId'>;
 
 /** Locks (creating it when absent) the execution state of a step in an iteration. */
 async function lockStepState(tx: Tx, iterationId: number, stepId: number): Promise<ExecutionRow> {
-  await tx.insert(stepStates).values({ iterationId, stepId }).onConflictDoNothing();
-  const [row] = await tx
-    .select()
-    .from(stepStates)
-    .where(and(eq(stepStates.iterationId, iterationId), eq(stepStates.stepId, stepId)))
-    .for('update');
+  const lock = () =>
+    tx
+      .select()
+      .from(stepStates)
+      .where(and(eq(stepStates.iterationId, iterationId), eq(stepStates.stepId, stepId)))
+      .for('update');
+  // Activation opens the state of everything in scope, so the row is nearly always there: one
+  // round trip locks it, and it is created only when missing.
+  let [row] = await lock();
+  if (!row) {
+    await tx.insert(stepStates).values({ iterationId, stepId }).onConflictDoNothing();
+    [row] = await lock();
+  }
   return row!;
 }
 
 /** Locks (creating it when absent) the execution state of a task in an iteration. */
 async function lockTaskState(tx: Tx, iterationId: number, taskId: number): Promise<ExecutionRow> {
-  await tx.insert(taskStates).values({ iterationId, taskId }).onConflictDoNothing();
-  const [row] = await tx
-    .select()
-    .from(taskStates)
-    .where(and(eq(taskStates.iterationId, iterationId), eq(taskStates.taskId, taskId)))
-    .for('update');
-  return { ...row!, stepId: 0 };
+  const lock = () =>
+    tx
+      .select()
+      .from(taskStates)
+      .where(and(eq(taskStates.iterationId, iterationId), eq(taskStates.taskId, taskId)))
+      .for('update');
+  // As for steps: lock the row activation opened, and create it only when missing.
+  let [row] = await lock();
+  if (!row) {
+    await tx.insert(taskStates).values({ iterationId, taskId }).onConflictDoNothing();
+    [row] = await lock();
+  }
+  return row!;
 }
 
 /** Statuses of the given steps in an iteration; a step without a state row is OPEN. */
@@ -161,12 +175,17 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     const statusOf = (i: number) => (i === index ? state.status : (statuses.get(dbIdOf(i)) ?? 'OPEN'));
     facts.ready = isStepReady(scope, index, statusOf);
   } else if (action === 'done') {
+    // Each task's state is read through its primary key by a correlated subquery, which PostgreSQL
+    // always runs per task. Written as a left join, it was planned as a hash of every task state of
+    // the iteration whenever task_states had no statistics yet (right after activation, or with
+    // autovacuum off): 10 ms per step done at 44,000 task states instead of 0.1 ms.
     const open = await queryRows<{ key: string }>(
       tx,
       sql`select t.key from tasks t
-          left join task_states ts on ts.task_id = t.id and ts.iteration_id = ${iteration.id}
           where t.step_id = ${step.dbId} and not t.archived
-            and coalesce(ts.status, 'OPEN') not in ('DONE', 'CANCELLED')
+            and coalesce(
+              (select ts.status from task_states ts where ts.iteration_id = ${iteration.id} and ts.task_id = t.id),
+              'OPEN') not in ('DONE', 'CANCELLED')
           order by t.number`,
     );
     facts.openTasks = open.map((row) => row.key);

@@ -64,25 +64,60 @@ async function withDatabase(body: (db: Awaited<ReturnType<typeof openDatabase>>)
 
 describe('the CLI walk', () => {
   it('refuses a bad workbook with every problem named, and leaves the database unchanged', async () => {
+    // A valid plan first, so "unchanged" is checked against something.
+    const good = path.join(tmp, 'good.xlsx');
+    fs.writeFileSync(good, await buildWorkbook(validWorkbookRows()));
+    expect((await cli('import', good)).code).toBe(0);
+    const before = {
+      plan: (await cli('status', 'TRT-2', '--iteration', 'Run1', '--json')).out,
+      audit: (await cli('audit', 'verify')).out,
+    };
+
     const rows = validWorkbookRows();
     const steps = rows.Steps!;
-    steps[1]![3] = 'Nope'; // unknown team
-    steps[2]![0] = 'TRT-'; // malformed id
-    steps[3]![6] = 'TRT-424242'; // missing predecessor
+    steps[1]![6] = 'CHK-3'; // TRT-1 waits for CHK-3, which waits for TRT-2, which waits for TRT-1: a cycle
+    steps[2]![3] = 'Nope'; // unknown team
+    steps.push([
+      'trt-0001',
+      'Duplicate after canonical form',
+      'Freeze',
+      'Engine',
+      '',
+      5,
+      '',
+      '',
+      '',
+      'x',
+      '',
+    ]);
+    steps.push(['TRT-', 'Malformed', 'Freeze', 'Engine', '', 5, '', '', '', 'x', '']);
+    steps.push(['TRT-5', 'Waits for nothing real', 'Freeze', 'Engine', '', 5, 'TRT-424242', '', '', 'x', '']);
+    rows.Schedule![1]![3] = '2026-09-04 17:00'; // ends before it starts
     const bad = path.join(tmp, 'bad.xlsx');
     fs.writeFileSync(bad, await buildWorkbook(rows));
+
     const result = await cli('import', bad);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('"Nope"');
-    expect(result.err).toContain('"TRT-"');
-    expect(result.err).toContain('"TRT-424242"');
-    expect(result.err).toMatch(/bad\.xlsx was not imported: \d+ error\(s\); the database is unchanged\./);
-    expect((await cli('iteration', 'list')).out).toBe(
-      'No iterations: import a plan first (runsheet import FILE).',
-    );
+    const errors = result.err.split('\n').filter((line) => line.startsWith('error: '));
+    expect(errors).toEqual([
+      'error: Steps!3:Team "Nope" — unknown team Nope',
+      'error: Steps!5:Step "trt-0001" — duplicate step TRT-1 (first at Steps!2:Step)',
+      'error: Steps!6:Step "TRT-" — not a step id (expected TYPE-number[letter], e.g. TRT-12345a)',
+      'error: Steps!7:Predecessors "TRT-424242" — unknown predecessor step TRT-424242',
+      expect.stringMatching(
+        /^error: Steps!\d:Predecessors "[A-Z]{3}-\d" — predecessor cycle (TRT-1|TRT-2|CHK-3) -> .* -> \1$/,
+      ),
+      'error: Schedule!2:End "2026-09-04 17:00" — end is not after start 2026-09-04T18:00',
+    ]);
+    expect(result.err).toMatch(/bad\.xlsx was not imported: 6 error\(s\); the database is unchanged\.$/);
+    expect({
+      plan: (await cli('status', 'TRT-2', '--iteration', 'Run1', '--json')).out,
+      audit: (await cli('audit', 'verify')).out,
+    }).toEqual(before);
   });
 
   it('walks Run1 as a pilot and a team member', async () => {
+    // The sample replaces the small plan of the previous test: a re-import archives what it lacks.
     const imported = await cli('import', path.join(ROOT, 'samples/demo-runsheet.xlsx'));
     expect(imported).toMatchObject({ code: 0 });
     expect(imported.out).toContain('121 steps, 303 tasks, 46 controls');
