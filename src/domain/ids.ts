@@ -128,16 +128,20 @@ export function parseAnyId(input: string, isRegistered: StepTypeRegistry): IdRes
  * by a number (`TRT 123a`, the spaced form of one id) is kept together rather than read as two.
  */
 export function splitIdList(text: string): string[] {
-  const tokens = text.split(/[,;\s]+/).filter((part) => part.length > 0);
   const ids: string[] = [];
-  for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i]!;
-    const next = tokens[i + 1];
-    if (/^[A-Za-z]{3}$/.test(token) && next !== undefined && /^\d/.test(next)) {
-      ids.push(`${token}-${next}`);
-      i++;
-    } else {
-      ids.push(token);
+  // Commas, semicolons and line breaks always separate; spaces separate too, except between a lone
+  // type and its number (`TRT 123a`), which is one id written with a space.
+  for (const chunk of text.split(/[,;\r\n]+/)) {
+    const words = chunk.split(/[ \t]+/).filter((word) => word.length > 0);
+    for (let i = 0; i < words.length; i++) {
+      const word = words[i]!;
+      const next = words[i + 1];
+      if (/^[A-Za-z]{3}$/.test(word) && next !== undefined && /^\d/.test(next)) {
+        ids.push(`${word}-${next}`);
+        i++;
+      } else {
+        ids.push(word);
+      }
     }
   }
   return ids;

@@ -188,6 +188,9 @@ describe('splitIdList', () => {
 
   it('does not join a three-letter token to a following id that starts with a letter', () => {
     expect(splitIdList('TRT CHK-8')).toEqual(['TRT', 'CHK-8']);
+    // Only a space joins a type to its number: a comma between them separates two (bad) entries.
+    expect(splitIdList('TRT, 123')).toEqual(['TRT', '123']);
+    expect(splitIdList('TRT\n123')).toEqual(['TRT', '123']);
   });
 
   it('returns nothing for a blank cell', () => {
