@@ -69,27 +69,27 @@ export class ConfigError extends Error {
 /** Parses the environment into a Config, or throws ConfigError naming every bad or missing value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
         const name = issue.path.join('.');
         const value = env[name];
         return `${name}${value === undefined ? '' : `=${JSON.stringify(value)}`}: ${issue.message}`;
-      }),
-    );
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
-  const localMode = e.MicrosoftAppId === undefined;
-  if (!localMode && e.MicrosoftAppType !== 'UserAssignedMSI' && e.MicrosoftAppPassword === undefined) {
+      });
+  // Checked on the raw values too, so they are listed alongside any problem above.
+  const given = (name: string) => env[name] !== undefined && env[name] !== '';
+  const appType = given('MicrosoftAppType') ? env.MicrosoftAppType : 'SingleTenant';
+  if (given('MicrosoftAppId') && appType !== 'UserAssignedMSI' && !given('MicrosoftAppPassword')) {
     problems.push(
       'MicrosoftAppPassword: required when MicrosoftAppId is set (unless MicrosoftAppType=UserAssignedMSI)',
     );
   }
-  if (!localMode && e.MicrosoftAppType !== 'MultiTenant' && e.MicrosoftAppTenantId === undefined) {
-    problems.push(`MicrosoftAppTenantId: required when MicrosoftAppType=${e.MicrosoftAppType}`);
+  if (given('MicrosoftAppId') && appType !== 'MultiTenant' && !given('MicrosoftAppTenantId')) {
+    problems.push(`MicrosoftAppTenantId: required when MicrosoftAppType=${appType}`);
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const localMode = e.MicrosoftAppId === undefined;
   return {
     port: e.PORT,
     host: e.HOST ?? (localMode ? '127.0.0.1' : '0.0.0.0'),

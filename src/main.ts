@@ -1,12 +1,15 @@
 /**
  * Starts the service: configuration (every problem listed, then exit), database (migrated at
- * start), directory, HTTP. Stops cleanly on SIGTERM and SIGINT.
+ * start), directory, engine, the Teams bot and its job worker, HTTP. Stops cleanly on SIGTERM and SIGINT.
  */
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
+import { DirectorySnapshot, type Directory } from './directory/directory.js';
 import { loadJsonDirectory } from './directory/local-json-directory.js';
+import { Engine } from './engine/engine.js';
 import { createHttpServer, listen } from './http/server.js';
 import { createLogger } from './logger.js';
+import { startTeamsService } from './teams/teams-service.js';
 
 async function main(): Promise<void> {
   let config;
@@ -29,19 +32,23 @@ async function main(): Promise<void> {
   logger.info({ database: database.kind, location: database.location }, 'database ready');
 
   // Loaded at start so that a bad directory file stops the service now, not at the first click.
+  let directory: Directory;
   if (config.directoryFile) {
-    const directory = loadJsonDirectory(config.directoryFile);
+    directory = loadJsonDirectory(config.directoryFile);
     logger.info({ directory: config.directoryFile, users: directory.allUsers().length }, 'directory loaded');
   } else {
+    directory = new DirectorySnapshot('no directory configured (set RUNSHEET_DIRECTORY)', []);
     logger.warn(
       'no directory configured: nobody can act until RUNSHEET_DIRECTORY (or Microsoft Graph) is set',
     );
   }
+  const engine = new Engine({ database, directory });
   const server = createHttpServer({
     database,
     logger,
     about: { service: 'runsheet', mode: config.localMode ? 'local' : 'teams', database: database.kind },
   });
+  const teams = startTeamsService({ config, server, engine, directory, logger });
   await listen(server, config.port, config.host);
   if (config.localMode) {
     logger.warn(
@@ -57,6 +64,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     server.close();
+    await teams.stop();
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -110,6 +110,11 @@ export async function runCli(
       output.err(`runsheet: ${error.message}`);
       return 1;
     }
-    throw error;
+    // Anything else (an unreachable database, a full disk) is still one readable line.
+    const code = (error as NodeJS.ErrnoException).code;
+    output.err(`runsheet: ${(error as Error).message || String(error)}${code ? ` (${code})` : ''}`);
+    if (env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace')
+      output.err(String((error as Error).stack ?? ''));
+    return 1;
   }
 }

@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import { appendAuditEvent } from '../audit/audit-log.js';
-import { queryRows, type Database, type Tx } from '../db/client.js';
+import { queryRows, type Database, type Queryable, type Tx } from '../db/client.js';
 import type { Directory } from '../directory/directory.js';
 import { parseAnyId } from '../domain/ids.js';
 import { enqueueJobs, type JobRequest } from '../jobs/queue.js';
@@ -16,6 +16,7 @@ import type { Command, CommandResult, EngineRefusalCode } from './command.js';
 import { executeControlCommand } from './control-commands.js';
 import { executeIterationCommand } from './iteration-commands.js';
 import { PlanSnapshotCache, type PlanSnapshot } from './plan-snapshot.js';
+import { findIterationByName } from './read-models.js';
 import { executeTaskCommand, executeStepCommand } from './work-commands.js';
 
 export interface EngineOptions {
@@ -68,6 +69,15 @@ export class Engine {
 
   get directory(): Directory {
     return this.options.directory;
+  }
+
+  /** The plan snapshot of the current revision, read through `db` (a transaction, or the database). */
+  async snapshot(db: Queryable = this.options.database.db): Promise<PlanSnapshot> {
+    const [meta] = await queryRows<{ revision: number }>(
+      db,
+      sql`select revision from plan_meta where id = 1`,
+    );
+    return this.plans.get(db, meta?.revision ?? 0);
   }
 
   /** Executes one command in one transaction; see the file comment. Never throws for a refusal. */
@@ -216,13 +226,7 @@ type IterationLookup =
 
 /** The named iteration (case-insensitive), or the active one when no name is given. */
 export async function findIteration(tx: Tx, name: string | null): Promise<IterationLookup> {
-  const rows = await queryRows<IterationRow>(
-    tx,
-    name === null
-      ? sql`select id, name, status, time_zone as "timeZone", comms from iterations where status = 'ACTIVE' and not archived`
-      : sql`select id, name, status, time_zone as "timeZone", comms from iterations where lower(name) = lower(${name.trim()}) and not archived`,
-  );
-  const row = rows[0];
+  const row = await findIterationByName(tx, name === null ? null : name.trim());
   if (row) return { ok: true, row };
   if (name === null) {
     return {

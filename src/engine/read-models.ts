@@ -8,7 +8,6 @@ import { parseAnyId } from '../domain/ids.js';
 import { isStepReady, readySteps } from '../domain/readiness.js';
 import type { ControlResult, WorkStatus } from '../domain/statuses.js';
 import type { Engine, IterationRow } from './engine.js';
-import type { PlanSnapshot } from './plan-snapshot.js';
 
 export interface IterationSummary {
   name: string;
@@ -33,7 +32,7 @@ export async function listIterations(db: Queryable): Promise<IterationSummary[]>
     db,
     sql`select i.name, i.kind, i.time_zone as "timeZone", i.comms, i.status, i.activated_at as "activatedAt", i.closed_at as "closedAt",
           (select count(*)::int from step_scope sc join steps s on s.id = sc.step_id where sc.iteration_id = i.id and not s.archived) as "inScope",
-          (select count(*)::int from step_states ss where ss.iteration_id = i.id and ss.status in ('DONE', 'CANCELLED')) as done
+          (select count(*)::int from step_states ss join steps s on s.id = ss.step_id where ss.iteration_id = i.id and ss.status in ('DONE', 'CANCELLED') and not s.archived) as done
         from iterations i where not i.archived order by i.sort_order, i.id`,
   );
   return rows.map((row) => ({
@@ -48,28 +47,30 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
-async function resolveIteration(db: Queryable, name: string | null): Promise<IterationRow> {
+/** The named iteration (case-insensitive; the active one when null), or undefined. */
+export async function findIterationByName(
+  db: Queryable,
+  name: string | null,
+): Promise<IterationRow | undefined> {
   const rows = await queryRows<IterationRow>(
     db,
     name === null
       ? sql`select id, name, status, time_zone as "timeZone", comms from iterations where status = 'ACTIVE' and not archived`
       : sql`select id, name, status, time_zone as "timeZone", comms from iterations where lower(name) = lower(${name}) and not archived`,
   );
-  if (!rows[0])
+  return rows[0];
+}
+
+async function resolveIteration(db: Queryable, name: string | null): Promise<IterationRow> {
+  const iteration = await findIterationByName(db, name);
+  if (!iteration) {
     throw new NotFoundError(
       name === null
         ? 'No iteration is active; name one with --iteration.'
         : `There is no iteration "${name}".`,
     );
-  return rows[0];
-}
-
-async function currentSnapshot(engine: Engine): Promise<PlanSnapshot> {
-  const [meta] = await queryRows<{ revision: number }>(
-    engine.database.db,
-    sql`select revision from plan_meta where id = 1`,
-  );
-  return engine.plans.get(engine.database.db, meta?.revision ?? 0);
+  }
+  return iteration;
 }
 
 async function statusMap(db: Queryable, iterationId: number): Promise<Map<number, WorkStatus>> {
@@ -94,7 +95,7 @@ export async function listReadySteps(
 ): Promise<{ iteration: string; steps: ReadyStep[] }> {
   const db = engine.database.db;
   const iteration = await resolveIteration(db, options.iteration ?? null);
-  const snapshot = await currentSnapshot(engine);
+  const snapshot = await engine.snapshot();
   const statuses = await statusMap(db, iteration.id);
   const ready = readySteps(
     snapshot.scopeOf(iteration.id),
@@ -112,6 +113,8 @@ export async function listReadySteps(
 
 export interface StepDetail {
   iteration: string;
+  /** The iteration's time zone, in which people read its times. */
+  timeZone: string;
   id: string;
   title: string;
   phase: string;
@@ -144,7 +147,7 @@ export async function getStepDetail(
 ): Promise<StepDetail> {
   const db = engine.database.db;
   const iteration = await resolveIteration(db, iterationName);
-  const snapshot = await currentSnapshot(engine);
+  const snapshot = await engine.snapshot();
   const parsed = parseAnyId(input, (type) => snapshot.stepTypes.has(type));
   if (!parsed.ok) throw new NotFoundError(parsed.problem);
   const key = parsed.id.kind === 'task' ? parsed.id.step.canonical : parsed.id.canonical;
@@ -193,6 +196,7 @@ export async function getStepDetail(
   const changedAt = toDate(row?.changed_at);
   return {
     iteration: iteration.name,
+    timeZone: iteration.timeZone,
     id: step.key,
     title: step.title,
     phase: row?.phase ?? '',
@@ -223,4 +227,55 @@ export async function getStepDetail(
     tasks,
     controls,
   };
+}
+
+export interface LateStep {
+  id: string;
+  title: string;
+  team: string;
+  startedAt: Date;
+  durationMinutes: number;
+  lateByMinutes: number;
+}
+
+/**
+ * Steps of an iteration in progress past their indicative duration, latest first. (Ready steps
+ * not started in time and chapters missing their plan come with the alerting work.)
+ */
+export async function listLateSteps(
+  engine: Engine,
+  now: Date,
+  iterationName: string | null = null,
+): Promise<{ iteration: string; steps: LateStep[] }> {
+  const db = engine.database.db;
+  const iteration = await resolveIteration(db, iterationName);
+  const rows = await queryRows<{
+    id: string;
+    title: string;
+    team: string;
+    started_at: Date | string;
+    duration: number;
+  }>(
+    db,
+    sql`select s.key as id, s.title, t.name as team, ss.started_at, s.duration_minutes as duration
+        from step_states ss join steps s on s.id = ss.step_id join teams t on t.id = s.team_id
+        where ss.iteration_id = ${iteration.id} and ss.status = 'IN_PROGRESS' and s.duration_minutes is not null
+          and ss.started_at is not null and not s.archived
+          and ss.started_at + make_interval(mins => s.duration_minutes) < ${now.toISOString()}::timestamptz`,
+  );
+  const steps = rows
+    .map((row) => {
+      const startedAt = toDate(row.started_at)!;
+      const lateByMinutes = Math.floor((now.getTime() - startedAt.getTime()) / 60_000) - row.duration;
+      return {
+        id: row.id,
+        title: row.title,
+        team: row.team,
+        startedAt,
+        durationMinutes: row.duration,
+        lateByMinutes,
+      };
+    })
+    .sort((a, b) => b.lateByMinutes - a.lateByMinutes);
+  return { iteration: iteration.name, steps };
 }

@@ -288,9 +288,11 @@ async function storeSchedule(tx: Tx, plan: PlanModel): Promise<void> {
       end_at: localToInstant(entry.end, zone).toISOString(),
     };
   });
+  // The workbook's schedule is whole: an entry it no longer has is removed (a chapter plan has no
+  // execution history; the audit log keeps the import that changed it).
+  await tx.execute(sql`delete from chapter_schedules`);
   await tx.execute(sql`insert into chapter_schedules (iteration_id, chapter_id, planned_start, planned_end)
       select i.id, c.id, x.start_at, x.end_at
       from jsonb_to_recordset(${jsonbRows(rows)}) as x(iteration text, chapter text, start_at timestamptz, end_at timestamptz)
-      join iterations i on i.name = x.iteration join chapters c on c.name = x.chapter
-      on conflict (iteration_id, chapter_id) do update set planned_start = excluded.planned_start, planned_end = excluded.planned_end`);
+      join iterations i on i.name = x.iteration join chapters c on c.name = x.chapter`);
 }

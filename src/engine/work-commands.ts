@@ -139,7 +139,8 @@ function transitionValues(
     ...(action === 'start' ? { startedAt: now, startedBy: actor.email } : {}),
     ...(ended ? { endedAt: now, endedBy: actor.email } : {}),
     ...(action === 'reopen' || action === 'retry' ? { endedAt: null, endedBy: null } : {}),
-    ...(command.reason?.trim() ? { reason: command.reason.trim() } : {}),
+    // A reason belongs to the transition that gave it: a retry or resume clears an old failure's.
+    reason: command.reason?.trim() || null,
     lastAction: action,
     changedAt: now,
     changedBy: actor.email,

@@ -18,6 +18,7 @@ export interface HttpServerOptions {
 export function createHttpServer(options: HttpServerOptions): restify.Server {
   const server = restify.createServer({ name: 'runsheet', handleUncaughtExceptions: false });
   server.use(restify.plugins.queryParser());
+  server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
 
   server.on('after', (req: restify.Request, res: restify.Response) => {
     options.logger.info(

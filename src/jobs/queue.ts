@@ -73,10 +73,14 @@ export async function claimJobs(
   );
 }
 
-/** Marks a claimed job done. */
-export async function completeJob(db: Queryable, id: number): Promise<void> {
+/**
+ * Marks a claimed job done. Only while the claim still holds (same worker, same attempt): a worker
+ * whose lock expired must not overwrite the outcome of the worker that took the job over.
+ */
+export async function completeJob(db: Queryable, job: Pick<ClaimedJob, 'id' | 'attempts'>): Promise<void> {
   await db.execute(
-    sql`update jobs set state = 'done', finished_at = now(), locked_by = null, locked_until = null where id = ${id}`,
+    sql`update jobs set state = 'done', finished_at = now(), locked_by = null, locked_until = null
+        where id = ${job.id} and state = 'running' and attempts = ${job.attempts}`,
   );
 }
 
@@ -94,13 +98,16 @@ export async function failJob(
   await db.execute(
     final
       ? sql`update jobs set state = 'failed', last_error = ${error}, finished_at = now(),
-                 locked_by = null, locked_until = null where id = ${job.id}`
+                 locked_by = null, locked_until = null where id = ${job.id} and state = 'running' and attempts = ${job.attempts}`
       : sql`update jobs set state = 'pending', last_error = ${error}, run_at = ${retryAt.toISOString()}::timestamptz,
-                 locked_by = null, locked_until = null where id = ${job.id}`,
+                 locked_by = null, locked_until = null where id = ${job.id} and state = 'running' and attempts = ${job.attempts}`,
   );
 }
 
-/** Exponential backoff with full jitter, capped: attempt 1 → up to 2 s, attempt 6+ → up to 5 min. */
+/**
+ * Exponential backoff with half jitter (between half and all of the ceiling): attempt 1 → 1–2 s,
+ * attempt 6 → 32–64 s, attempt 9 and later → 2.5–5 min.
+ */
 export function backoffDelayMs(attempt: number, random: () => number = Math.random): number {
   const ceiling = Math.min(300_000, 1000 * 2 ** Math.max(1, attempt));
   return Math.round(ceiling * (0.5 + random() / 2));

@@ -96,9 +96,32 @@ describe('job queue', () => {
       now: new Date(T.getTime() + 2000),
     });
     expect(retry!.attempts).toBe(2);
+    // Out of attempts: failed for good, whatever the retry time says.
     await failJob(database.db, retry!, 'HTTP 503 again', new Date(T.getTime() + 9000));
-    await completeJob(database.db, retry!.id).catch(() => undefined);
-    expect((await states()).map((s) => s.state)).toEqual(['done', 'failed']);
+    expect((await states()).map((s) => s.state)).toEqual(['failed', 'failed']);
+  });
+
+  it('ignores the outcome of a worker whose claim was taken over', async () => {
+    await enqueueJobs(database.db, [{ kind: 'k', payload: {}, runAt: T }]);
+    const [stale] = await claimJobs(database.db, {
+      workerId: 'slow',
+      kinds: ['k'],
+      limit: 1,
+      lockSeconds: 30,
+      now: T,
+    });
+    const [current] = await claimJobs(database.db, {
+      workerId: 'fast',
+      kinds: ['k'],
+      limit: 1,
+      lockSeconds: 30,
+      now: new Date(T.getTime() + 31_000),
+    });
+    expect(current!.attempts).toBe(2);
+    await failJob(database.db, stale!, 'late failure', null);
+    expect((await states())[0]).toMatchObject({ state: 'running', attempts: 2 });
+    await completeJob(database.db, current!);
+    expect((await states())[0]).toMatchObject({ state: 'done' });
   });
 
   it('backs off exponentially with jitter, capped at five minutes', () => {

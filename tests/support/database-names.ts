@@ -1,6 +1,3 @@
-/** Names of the databases the tests create on PostgreSQL. */
-export const TEMPLATE_DATABASE = 'runsheet_test_template';
-
 /** The same connection string pointing at another database. */
 export function withDatabaseName(url: string, database: string): string {
   const parsed = new URL(url);

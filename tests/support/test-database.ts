@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { openDatabase, openPglite, type Database } from '../../src/db/client.js';
-import { TEMPLATE_DATABASE, withDatabaseName } from './database-names.js';
+import { inject } from 'vitest';
+import { withDatabaseName } from './database-names.js';
 
 export interface TestDatabase extends Database {
   /** The connection string of this test database (PostgreSQL only): for a second instance or psql. */
@@ -32,7 +33,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     return Object.assign(database, { url: undefined, destroy: () => database.close() });
   }
   const name = `runsheet_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `create database ${name} template ${TEMPLATE_DATABASE}`);
+  await adminQuery(adminUrl, `create database ${name} template ${inject('templateDatabase')}`);
   const url = withDatabaseName(adminUrl, name);
   const database = await openDatabase({ databaseUrl: url, dataDir: '', poolMax: 5 });
   return Object.assign(database, {

@@ -1,6 +1,6 @@
 /** `runsheet iteration`, `status`, `ready` and `act`: executing the plan from a terminal. */
 import type { CommandResult } from '../../engine/command.js';
-import { formatLocalTime } from '../../engine/messages.js';
+import { formatLocalTime, pastTense } from '../../engine/messages.js';
 import { getStepDetail, listIterations, listReadySteps } from '../../engine/read-models.js';
 import { CliError, positionals, requireActor, withCliContext, type CliOutput } from '../cli-context.js';
 import type { CliOptions } from '../main.js';
@@ -17,7 +17,7 @@ function reportResult(result: CommandResult, options: CliOptions, output: CliOut
       ? `refused (${result.code})`
       : result.outcome === 'stale'
         ? 'stale'
-        : 'already done';
+        : 'no change';
   output.err(`runsheet: ${label}: ${result.message}`);
   // A repeated command changed nothing but its effect is in place: that is success for a script.
   return result.outcome === 'duplicate' ? 0 : 1;
@@ -83,7 +83,7 @@ export async function runStatus(
     ];
     if (step.lastChange)
       lines.push(
-        `  last: ${step.lastChange.action} by ${step.lastChange.by} at ${step.lastChange.at.toISOString()}`,
+        `  last: ${pastTense(step.lastChange.action)} by ${step.lastChange.by} at ${formatLocalTime(step.lastChange.at, step.timeZone)}`,
       );
     if (step.reason) lines.push(`  reason: ${step.reason}`);
     if (step.predecessors.length)

@@ -1,0 +1,221 @@
+/**
+ * Runs the jobs in the job table (see queue.ts): claims due jobs of the kinds it has handlers for,
+ * runs them, and records each outcome (done, retry at a time, or failed for good).
+ *
+ * Delivery is at least once. A job is claimed under a lock (`lockSeconds`); if this process dies or
+ * loses the database before recording the outcome, the job is claimed again once the lock expires
+ * and runs a second time. Handlers must therefore be safe to repeat (a card sync renders the latest
+ * state and updates in place) and must finish well within the lock: a handler still running when its
+ * lock expires can be claimed by another worker and run twice at once.
+ */
+import type { Database } from '../db/client.js';
+import type { Logger } from '../logger.js';
+import { backoffDelayMs, claimJobs, completeJob, failJob, type ClaimedJob } from './queue.js';
+
+/** What became of one run of a job. */
+export type JobOutcome =
+  | { status: 'done' }
+  /** Try again at `retryAt` (if the job has attempts left), e.g. at a 429's Retry-After. */
+  | { status: 'retry'; retryAt: Date; error: string }
+  /** A permanent failure: never retried (e.g. the bot was removed from the team). */
+  | { status: 'failed'; error: string };
+
+/**
+ * Runs one job. Returning an outcome is preferred; a handler that throws is treated as a transient
+ * failure and retried after `backoffDelayMs(attempts)`.
+ */
+export type JobHandler = (job: ClaimedJob) => Promise<JobOutcome>;
+
+export interface JobWorkerOptions {
+  database: Database;
+  /** Identifies this worker in the job table's `locked_by`, for operators reading it. */
+  workerId: string;
+  /** Handlers by job kind. Only these kinds are ever claimed; other kinds wait for a worker that has them. */
+  handlers: Record<string, JobHandler>;
+  logger?: Logger;
+  /** The time used to claim jobs and schedule retries; tests inject a fake one. */
+  clock?: () => Date;
+  /** Pause between polls when the last poll found less than a full batch. Default 500 ms. */
+  pollIntervalMs?: number;
+  /** Jobs claimed (and run concurrently) per poll. Default 10. */
+  batchSize?: number;
+  /** How long a claim holds before another worker may take the job over. Default 60 s. */
+  lockSeconds?: number;
+}
+
+/** Errors are stored in the job table for operators; a handler's error could be a whole response body. */
+const MAX_ERROR_LENGTH = 2_000;
+
+/**
+ * Polls the job table and runs due jobs. Any number of workers, in one process or many, may run
+ * against one database: claiming uses `FOR UPDATE SKIP LOCKED`, so each due job goes to one worker.
+ */
+export class JobWorker {
+  private readonly database: Database;
+  private readonly workerId: string;
+  private readonly handlers: Record<string, JobHandler>;
+  private readonly kinds: readonly string[];
+  private readonly logger: Logger | undefined;
+  private readonly clock: () => Date;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly lockSeconds: number;
+
+  /** Set by start(), cleared by stop(): whether the polling loop should keep going. */
+  private polling = false;
+  /** Set by stop(): no new claims, even from a direct runOnce(). */
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Batches being run, from the loop or direct runOnce() calls; stop() waits for all of them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: JobWorkerOptions) {
+    this.database = options.database;
+    this.workerId = options.workerId;
+    this.handlers = options.handlers;
+    this.kinds = Object.keys(options.handlers);
+    this.logger = options.logger;
+    this.clock = options.clock ?? (() => new Date());
+    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.batchSize = options.batchSize ?? 10;
+    this.lockSeconds = options.lockSeconds ?? 60;
+  }
+
+  /**
+   * Claims up to a batch of due jobs of the registered kinds, runs them concurrently and records
+   * their outcomes. Returns how many ran. Rejects only if claiming fails (database unreachable);
+   * a failing handler or a failed outcome write is logged, not thrown.
+   */
+  runOnce(): Promise<number> {
+    if (this.stopped) return Promise.resolve(0);
+    const batch = this.claimAndRun();
+    this.inFlight.add(batch);
+    const forget = () => this.inFlight.delete(batch);
+    batch.then(forget, forget);
+    return batch;
+  }
+
+  /** Starts polling: a poll starts only after the previous one finished, so batches never overlap. */
+  start(): void {
+    if (this.polling) return;
+    this.polling = true;
+    this.stopped = false;
+    this.schedulePoll(0);
+  }
+
+  /**
+   * Stops claiming and resolves once every batch in flight has finished and recorded its outcomes.
+   * Jobs are not interrupted: a handler half way through a Teams post is left to finish, rather than
+   * leaving the job locked until its lock expires and sending it again.
+   */
+  async stop(): Promise<void> {
+    this.polling = false;
+    this.stopped = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedulePoll(delayMs: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.poll();
+    }, delayMs);
+  }
+
+  private async poll(): Promise<void> {
+    let ran = 0;
+    try {
+      ran = await this.runOnce();
+    } catch (error) {
+      // The database may be briefly unreachable (failover, restart); keep polling.
+      this.logger?.error({ err: error, workerId: this.workerId }, 'claiming jobs failed');
+    }
+    // A full batch suggests more are due: poll again at once to drain a backlog.
+    if (this.polling) this.schedulePoll(ran >= this.batchSize ? 0 : this.pollIntervalMs);
+  }
+
+  private async claimAndRun(): Promise<number> {
+    const jobs = await claimJobs(this.database.db, {
+      workerId: this.workerId,
+      kinds: this.kinds,
+      limit: this.batchSize,
+      lockSeconds: this.lockSeconds,
+      now: this.clock(),
+    });
+    // Concurrently, not one after another: every job in the batch was locked at the same moment,
+    // and the last of a sequential batch could find its lock expired (and the job taken over by
+    // another worker) before it even started.
+    await Promise.all(jobs.map((job) => this.runJob(job)));
+    return jobs.length;
+  }
+
+  private async runJob(job: ClaimedJob): Promise<void> {
+    const log = this.logger?.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
+    const handler = this.handlers[job.kind];
+    let outcome: JobOutcome;
+    try {
+      if (handler === undefined) throw new Error(`no handler for job kind ${job.kind}`);
+      outcome = await handler(job);
+      // A bad outcome would fail when recorded and leave the job locked; treat it as a failed run.
+      if (!isValidOutcome(outcome))
+        throw new Error(`handler returned an invalid outcome: ${JSON.stringify(outcome)}`);
+    } catch (error) {
+      outcome = {
+        status: 'retry',
+        retryAt: new Date(this.clock().getTime() + backoffDelayMs(job.attempts)),
+        error: errorText(error),
+      };
+    }
+    try {
+      await this.record(job, outcome);
+    } catch (error) {
+      // The job stays 'running' and is claimed again when its lock expires: it may run twice,
+      // which handlers are written to tolerate, but it is not lost.
+      log?.error({ err: error, outcome: outcome.status }, 'could not record job outcome');
+      return;
+    }
+    if (outcome.status === 'done') log?.debug('job done');
+    else if (outcome.status === 'failed') log?.warn({ error: outcome.error }, 'job failed for good');
+    else if (job.attempts >= job.maxAttempts) {
+      log?.warn({ error: outcome.error }, 'job failed: no attempts left');
+    } else log?.info({ error: outcome.error, retryAt: outcome.retryAt.toISOString() }, 'job will be retried');
+  }
+
+  private record(job: ClaimedJob, outcome: JobOutcome): Promise<void> {
+    const db = this.database.db;
+    switch (outcome.status) {
+      case 'done':
+        return completeJob(db, job);
+      case 'retry':
+        return failJob(db, job, truncate(outcome.error), outcome.retryAt);
+      case 'failed':
+        return failJob(db, job, truncate(outcome.error), null);
+    }
+  }
+}
+
+function isValidOutcome(outcome: JobOutcome | undefined): boolean {
+  switch (outcome?.status) {
+    case 'done':
+      return true;
+    case 'failed':
+      return typeof outcome.error === 'string';
+    case 'retry':
+      return (
+        typeof outcome.error === 'string' &&
+        outcome.retryAt instanceof Date &&
+        !Number.isNaN(outcome.retryAt.getTime())
+      );
+    default:
+      return false;
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function truncate(text: string): string {
+  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH)}…` : text;
+}

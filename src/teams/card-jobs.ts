@@ -1,0 +1,282 @@
+/**
+ * The Teams job handlers: they send what the engine enqueued, after its transaction committed.
+ * - `step-card.sync`: posts the step's card in its team's channel(s) once the step is ready (the
+ *   card alone in its activity, so the returned id can be updated), then updates it in place at
+ *   every later change. Pending syncs of one step coalesce in the queue, so only the latest state
+ *   is rendered and sent.
+ * - `pilots.status-notice`: one line per step status change in the pilots' channel; notices that
+ *   are due together go out as one message.
+ * Comms mode `off` sends nothing. A 403 (bot removed or blocked) is not retried; it is audited and
+ * the pilots are told in their channel.
+ */
+import { sql } from 'drizzle-orm';
+import { appendAuditEvent } from '../audit/audit-log.js';
+import { queryRows, toDate } from '../db/client.js';
+import {
+  conversationsOfTeam,
+  pilotConversations,
+  type LinkedConversation,
+} from '../engine/conversation-links.js';
+import type { Engine } from '../engine/engine.js';
+import { JOB_KINDS } from '../engine/outgoing-jobs.js';
+import { NotFoundError } from '../engine/read-models.js';
+import { backoffDelayMs, claimJobs, completeJob, failJob, type ClaimedJob } from '../jobs/queue.js';
+import type { JobHandler, JobOutcome } from '../jobs/worker.js';
+import type { Logger } from '../logger.js';
+import { loadStepCardData } from './cards/step-card-data.js';
+import { renderStepCard } from './cards/render-step-card.js';
+import type { BotConnectorClient, SendResult } from './connector/connector-client.js';
+
+const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+export interface TeamsJobDeps {
+  engine: Engine;
+  connector: BotConnectorClient;
+  logger: Logger;
+  clock: () => Date;
+  workerId: string;
+}
+
+/** A message holding one card and nothing else (see the file comment). */
+export function cardActivity(card: object): Record<string, unknown> {
+  return { type: 'message', attachments: [{ contentType: CARD_CONTENT_TYPE, content: card }] };
+}
+
+/** Turns a failed send into the job's outcome; a blocked conversation is final. */
+function outcomeOfFailure(
+  result: Extract<SendResult, { ok: false }>,
+  job: ClaimedJob,
+  now: Date,
+): JobOutcome {
+  if (result.kind === 'blocked' || result.kind === 'rejected')
+    return { status: 'failed', error: `${result.status} ${result.error}` };
+  const delay = result.retryAfterMs ?? backoffDelayMs(job.attempts);
+  return {
+    status: 'retry',
+    retryAt: new Date(now.getTime() + delay),
+    error: `${result.status} ${result.error}`,
+  };
+}
+
+export function createTeamsJobHandlers(deps: TeamsJobDeps): Record<string, JobHandler> {
+  return {
+    [JOB_KINDS.stepCardSync]: (job) => syncStepCard(deps, job),
+    [JOB_KINDS.pilotsStatusNotice]: (job) => sendPilotNotices(deps, job),
+  };
+}
+
+interface PostedCardRow {
+  id: number;
+  conversation_id: string;
+  activity_id: string;
+}
+
+async function syncStepCard(deps: TeamsJobDeps, job: ClaimedJob): Promise<JobOutcome> {
+  const { engine, connector, logger, clock } = deps;
+  const db = engine.database.db;
+  const { iterationId, stepId } = job.payload as { iterationId: number; stepId: number };
+  const now = clock();
+  let data;
+  try {
+    data = await loadStepCardData(engine, iterationId, stepId, now);
+  } catch (error) {
+    // The step was archived by a re-import, or the iteration removed: nothing left to show.
+    if (error instanceof NotFoundError) return { status: 'done' };
+    throw error;
+  }
+  if (data.iteration.comms === 'off' || data.iteration.status !== 'ACTIVE') return { status: 'done' };
+
+  const posted = await queryRows<PostedCardRow>(
+    db,
+    sql`select id, conversation_id, activity_id from posted_cards where iteration_id = ${iterationId} and step_id = ${stepId}`,
+  );
+  // A card goes up once the step is ready; after that it follows the step wherever it goes.
+  const shouldBeVisible = data.ready || data.status !== 'OPEN' || posted.length > 0;
+  if (!shouldBeVisible) return { status: 'done' };
+  const conversations = await conversationsOfTeam(db, data.team);
+  if (conversations.length === 0) {
+    logger.warn(
+      { step: data.id, team: data.team, iteration: data.iteration.name },
+      'no channel linked for the team: card not posted',
+    );
+    return { status: 'done' };
+  }
+
+  const activity = cardActivity(renderStepCard(data, null, { refreshUserIds: [] }));
+  for (const conversation of conversations) {
+    const existing = posted.find((p) => p.conversation_id === conversation.conversationId);
+    const result = existing
+      ? await connector.updateActivity(
+          conversation.serviceUrl,
+          conversation.conversationId,
+          existing.activity_id,
+          activity,
+        )
+      : await connector.postActivity(conversation.serviceUrl, conversation.conversationId, activity);
+    const audit = (type: string, details: Record<string, unknown>) =>
+      appendAuditEvent(db, {
+        actor: 'system',
+        actorName: 'Runsheet',
+        iteration: data.iteration.name,
+        subject: data.id,
+        type,
+        details: { conversation: conversation.conversationId, job: job.id, ...details },
+      });
+
+    if (!result.ok) {
+      if (result.kind === 'not-found' && existing) {
+        // The message was deleted in Teams: forget it, so the next sync posts a fresh card.
+        await db.execute(sql`delete from posted_cards where id = ${existing.id}`);
+      }
+      await audit(existing ? 'card.update-failed' : 'card.post-failed', {
+        status: result.status,
+        error: result.error,
+        kind: result.kind,
+        attempts: result.attempts,
+      });
+      if (result.kind === 'blocked')
+        await alertPilots(
+          deps,
+          conversation,
+          `Runsheet cannot post in the channel of ${data.team} any more (${result.error}). Is the app still installed there? ${data.id} is not shown to the team.`,
+        );
+      return outcomeOfFailure(result, job, now);
+    }
+    if (existing) {
+      await db.execute(
+        sql`update posted_cards set shown_version = ${data.version}, updated_at = now() where id = ${existing.id}`,
+      );
+      await audit('card.update', {
+        activityId: existing.activity_id,
+        status: data.status,
+        version: data.version,
+      });
+    } else if (result.id) {
+      await db.execute(sql`insert into posted_cards (iteration_id, step_id, conversation_id, activity_id, shown_version)
+          values (${iterationId}, ${stepId}, ${conversation.conversationId}, ${result.id}, ${data.version})
+          on conflict (iteration_id, step_id, conversation_id) do update set activity_id = excluded.activity_id, shown_version = excluded.shown_version`);
+      await audit('card.post', { activityId: result.id, status: data.status, version: data.version });
+    }
+  }
+  return { status: 'done' };
+}
+
+/** Tells the pilots' channel(s) about a delivery problem; best effort (it is audited already). */
+async function alertPilots(deps: TeamsJobDeps, failed: LinkedConversation, text: string): Promise<void> {
+  for (const pilots of await pilotConversations(deps.engine.database.db)) {
+    if (pilots.conversationId === failed.conversationId) continue;
+    await deps.connector.postActivity(pilots.serviceUrl, pilots.conversationId, {
+      type: 'message',
+      text: `⚠️ ${text}`,
+    });
+  }
+}
+
+interface StatusNotice {
+  iterationId: number;
+  stepId: number;
+  step: string;
+  from: string;
+  to: string;
+  actorName: string;
+  at: string;
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  IN_PROGRESS: 'started',
+  DONE: 'Done',
+  FAILED: 'Failed',
+  ON_HOLD: 'on hold',
+  CANCELLED: 'cancelled',
+  OPEN: 'back to open',
+};
+
+/** `TRT-123 Done by Luca Engine — 42 min, planned 30` (shared spec of the pilots' channel). */
+export function formatStatusNotice(
+  notice: StatusNotice,
+  facts: { startedAt: Date | null; durationMinutes: number | null; reason: string | null },
+): string {
+  const word =
+    notice.from === 'ON_HOLD' && notice.to !== 'ON_HOLD' ? 'resumed' : (STATUS_WORDS[notice.to] ?? notice.to);
+  let line = `${notice.step} ${word} by ${notice.actorName}`;
+  if (notice.to === 'DONE' && facts.startedAt) {
+    const minutes = Math.max(
+      0,
+      Math.round((new Date(notice.at).getTime() - facts.startedAt.getTime()) / 60_000),
+    );
+    line += ` — ${minutes} min${facts.durationMinutes !== null ? `, planned ${facts.durationMinutes}` : ''}`;
+  } else if (
+    (notice.to === 'FAILED' || notice.to === 'ON_HOLD' || notice.to === 'CANCELLED') &&
+    facts.reason
+  ) {
+    line += `: ${facts.reason}`;
+  }
+  return line;
+}
+
+/** Sends this notice and every other one due now as one message to the pilots' channel(s). */
+async function sendPilotNotices(deps: TeamsJobDeps, job: ClaimedJob): Promise<JobOutcome> {
+  const { engine, connector, clock, workerId } = deps;
+  const db = engine.database.db;
+  const now = clock();
+  const others = await claimJobs(db, {
+    workerId,
+    kinds: [JOB_KINDS.pilotsStatusNotice],
+    limit: 50,
+    lockSeconds: 60,
+    now,
+  });
+  const batch = [job, ...others];
+  const notices = batch
+    .map((j) => j.payload as unknown as StatusNotice)
+    .sort((a, b) => a.at.localeCompare(b.at));
+  const [iteration] = await queryRows<{ comms: string; status: string }>(
+    db,
+    sql`select comms, status from iterations where id = ${notices[0]!.iterationId}`,
+  );
+  const conversations = iteration?.comms === 'off' ? [] : await pilotConversations(db);
+
+  const facts = await queryRows<{
+    step_id: number;
+    started_at: Date | string | null;
+    duration: number | null;
+    reason: string | null;
+  }>(
+    db,
+    sql`select ss.step_id, ss.started_at, s.duration_minutes as duration, ss.reason from step_states ss join steps s on s.id = ss.step_id
+        where ss.iteration_id = ${notices[0]!.iterationId} and ss.step_id in (${sql.join(
+          notices.map((n) => sql`${n.stepId}`),
+          sql`, `,
+        )})`,
+  );
+  const factsOf = (stepId: number) => {
+    const row = facts.find((f) => f.step_id === stepId);
+    return {
+      startedAt: toDate(row?.started_at),
+      durationMinutes: row?.duration ?? null,
+      reason: row?.reason ?? null,
+    };
+  };
+  const text = notices.map((n) => formatStatusNotice(n, factsOf(n.stepId))).join('\n\n');
+
+  for (const conversation of conversations) {
+    const result = await connector.postActivity(conversation.serviceUrl, conversation.conversationId, {
+      type: 'message',
+      text,
+    });
+    if (!result.ok) {
+      // The whole batch failed together: the other notices are retried with this one.
+      const outcome = outcomeOfFailure(result, job, now);
+      for (const other of others)
+        await failJob(
+          db,
+          other,
+          outcome.status === 'failed' ? outcome.error : `${result.status} ${result.error}`,
+          outcome.status === 'retry' ? outcome.retryAt : null,
+        );
+      return outcome;
+    }
+  }
+  for (const other of others) await completeJob(db, other);
+  return { status: 'done' };
+}

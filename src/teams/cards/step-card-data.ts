@@ -1,0 +1,269 @@
+/**
+ * Everything a step card shows, read from the database for one step in one iteration. The card
+ * renderer (`render-step-card.ts`) is pure: it turns this data, plus who is looking, into an
+ * Adaptive Card. Times are formatted here, in the iteration's time zone, so the renderer never
+ * needs a clock or a zone.
+ *
+ * Terminology:
+ * - **as of**: the moment the data was read (`now`), shown in the card's footer ("Updated 03:12").
+ * - **elapsed**: minutes since the step was started, while it is IN_PROGRESS.
+ * - **version**: `step_states.version`, bumped by every transition of the step; a card update
+ *   worker compares it with the version a posted card last showed to skip stale renders.
+ */
+import { sql } from 'drizzle-orm';
+import { DateTime } from 'luxon';
+import { queryRows, toDate } from '../../db/client.js';
+import { sqlList } from '../../db/sql-helpers.js';
+import { isStepReady } from '../../domain/readiness.js';
+import type { ControlResult, WorkStatus } from '../../domain/statuses.js';
+import type { Engine, IterationRow } from '../../engine/engine.js';
+import { formatLocalTime } from '../../engine/messages.js';
+import { NotFoundError } from '../../engine/read-models.js';
+import { htmlToPlainText } from './plain-text.js';
+
+/** A moment as the card shows it: the instant, and the same in the iteration's time zone. */
+export interface LocalMoment {
+  at: Date;
+  /** `2026-12-05 19:44 CET` (see `formatLocalTime`). */
+  local: string;
+}
+
+export interface StepCardTask {
+  /** Canonical task id, `TRT-12345a-3`. */
+  id: string;
+  /** The rich description as one line of plain text (HTML stripped, entities decoded). */
+  description: string;
+  /** The team that carries the task out; may differ from the step's owning team. */
+  team: string;
+  status: WorkStatus;
+}
+
+export interface StepCardControl {
+  /** Canonical control id, `C0042-b`. */
+  id: string;
+  name: string;
+  /** This iteration's result. */
+  result: ControlResult;
+}
+
+export interface StepCardData {
+  iteration: Pick<IterationRow, 'id' | 'name' | 'status' | 'timeZone' | 'comms'>;
+  /** Surrogate key of the step (`steps.id`), as job payloads carry it. */
+  stepDbId: number;
+  /** Canonical step id, `TRT-12345a`. */
+  id: string;
+  title: string;
+  phase: string;
+  chapter: string;
+  /** The step's owning team: its members may start, finish, fail and retry it. */
+  team: string;
+  environment: string;
+  /** Indicative duration; null when the plan gives none. */
+  durationMinutes: number | null;
+  /** Empty when the plan gives none. */
+  instructionsUrl: string;
+  /** The chapter's planned window in this iteration, formatted; null when not scheduled. */
+  plannedWindow: { start: string; end: string } | null;
+  /** Effective predecessors (through out-of-scope steps) with their status in this iteration. */
+  predecessors: { id: string; status: WorkStatus }[];
+  /** Whether the step runs in this iteration at all. */
+  inScope: boolean;
+  /** Derived readiness (see `readiness.ts`): in scope, OPEN, every effective predecessor finished. */
+  ready: boolean;
+  status: WorkStatus;
+  /** The status an ON_HOLD step left, which resume restores. */
+  heldFrom: WorkStatus | null;
+  /**
+   * The last reason given (fail, hold, cancel). The engine keeps it after later actions, so it is
+   * the current reason only while the status is FAILED, ON_HOLD or CANCELLED.
+   */
+  reason: string | null;
+  /** The last accepted action, who took it and when; null before anyone acted. */
+  lastChange: ({ action: string; byName: string } & LocalMoment) | null;
+  /** Who started the step and when; null until started. */
+  started: ({ byName: string } & LocalMoment) | null;
+  /** Whole minutes since the start while IN_PROGRESS, else null. */
+  elapsedMinutes: number | null;
+  /** Whole minutes from start to end once DONE, else null: what pilots compare with the plan. */
+  actualMinutes: number | null;
+  tasks: StepCardTask[];
+  /** Controls linked to the step's tasks, each once. */
+  controls: StepCardControl[];
+  /** `step_states.version`; 0 while the step has no state row. */
+  version: number;
+  /** When the data was read; `localTime` is `HH:mm` in the iteration's time zone. */
+  asOf: { at: Date; localTime: string };
+}
+
+interface StepRow {
+  key: string;
+  title: string;
+  environment: string;
+  duration_minutes: number | null;
+  instructions_url: string;
+  chapter: string;
+  phase: string;
+  team: string;
+  status: WorkStatus | null;
+  held_from: WorkStatus | null;
+  reason: string | null;
+  started_at: Date | string | null;
+  started_by: string | null;
+  ended_at: Date | string | null;
+  last_action: string | null;
+  changed_at: Date | string | null;
+  changed_by: string | null;
+  changed_by_name: string | null;
+  version: number | null;
+  planned_start: Date | string | null;
+  planned_end: Date | string | null;
+}
+
+/**
+ * Loads what the card of step `stepId` in iteration `iterationId` shows, as of `now` (both ids
+ * are surrogate keys, as `step-card.sync` job payloads carry them). Throws `NotFoundError` for an
+ * unknown iteration or an unknown or archived step.
+ *
+ * Four small queries, each by primary key or a short list of them, and no scan of the iteration:
+ * cards are rendered after every click and every change, at 20,000 steps. They run outside a
+ * transaction, so the tasks may be a moment newer than the step; every task change enqueues a
+ * card sync of its own, which renders the later state. The status and `version` come from the
+ * same row, so the version always matches the status shown.
+ */
+export async function loadStepCardData(
+  engine: Engine,
+  iterationId: number,
+  stepId: number,
+  now: Date,
+): Promise<StepCardData> {
+  const db = engine.database.db;
+  const [iteration] = await queryRows<IterationRow>(
+    db,
+    sql`select id, name, status, time_zone as "timeZone", comms from iterations where id = ${iterationId}`,
+  );
+  if (!iteration) throw new NotFoundError(`There is no iteration with id ${iterationId}.`);
+
+  const [meta] = await queryRows<{ revision: number }>(db, sql`select revision from plan_meta where id = 1`);
+  const snapshot = await engine.plans.get(db, meta?.revision ?? 0);
+  const index = snapshot.indexOfDbId(stepId);
+  if (index === undefined) throw new NotFoundError(`There is no step with id ${stepId} in the plan.`);
+
+  const [row] = await queryRows<StepRow>(
+    db,
+    sql`select s.key, s.title, s.environment, s.duration_minutes, s.instructions_url,
+          c.name as chapter, p.name as phase, tm.name as team,
+          ss.status, ss.held_from, ss.reason, ss.started_at, ss.started_by, ss.ended_at,
+          ss.last_action, ss.changed_at, ss.changed_by, ss.changed_by_name, ss.version,
+          cs.planned_start, cs.planned_end
+        from steps s
+        join chapters c on c.id = s.chapter_id
+        join phases p on p.id = c.phase_id
+        join teams tm on tm.id = s.team_id
+        left join step_states ss on ss.step_id = s.id and ss.iteration_id = ${iterationId}
+        left join chapter_schedules cs on cs.chapter_id = s.chapter_id and cs.iteration_id = ${iterationId}
+        where s.id = ${stepId} and not s.archived`,
+  );
+  if (!row) throw new NotFoundError(`There is no step with id ${stepId} in the plan.`);
+
+  const scope = snapshot.scopeOf(iterationId);
+  const predecessorIndices = scope.effectivePredecessors(index);
+  const predecessorDbIds = predecessorIndices.map((i) => snapshot.steps[i]!.dbId);
+  const predecessorStatuses = new Map<number, WorkStatus>();
+  if (predecessorDbIds.length > 0) {
+    const rows = await queryRows<{ step_id: number; status: WorkStatus }>(
+      db,
+      sql`select step_id, status from step_states
+          where iteration_id = ${iterationId} and step_id in ${sqlList(predecessorDbIds)}`,
+    );
+    for (const r of rows) predecessorStatuses.set(r.step_id, r.status);
+  }
+  const status: WorkStatus = row.status ?? 'OPEN';
+  const statusOf = (i: number): WorkStatus =>
+    i === index ? status : (predecessorStatuses.get(snapshot.steps[i]!.dbId) ?? 'OPEN');
+
+  const tasks = await queryRows<{ id: string; description_html: string; team: string; status: WorkStatus }>(
+    db,
+    sql`select t.key as id, t.description_html, tm.name as team, coalesce(ts.status, 'OPEN') as status
+        from tasks t join teams tm on tm.id = t.team_id
+        left join task_states ts on ts.task_id = t.id and ts.iteration_id = ${iterationId}
+        where t.step_id = ${stepId} and not t.archived order by t.number`,
+  );
+  const controls = await queryRows<StepCardControl>(
+    db,
+    sql`select distinct c.key as id, c.name, coalesce(cr.result, 'OPEN') as result from tasks t
+        join task_controls tc on tc.task_id = t.id join controls c on c.id = tc.control_id
+        left join control_results cr on cr.control_id = c.id and cr.iteration_id = ${iterationId}
+        where t.step_id = ${stepId} and not t.archived and not c.archived order by c.key`,
+  );
+
+  const zone = iteration.timeZone;
+  const moment = (at: Date): LocalMoment => ({ at, local: formatLocalTime(at, zone) });
+  const startedAt = toDate(row.started_at);
+  const endedAt = toDate(row.ended_at);
+  const changedAt = toDate(row.changed_at);
+  const plannedStart = toDate(row.planned_start);
+  const plannedEnd = toDate(row.planned_end);
+
+  return {
+    iteration: {
+      id: iteration.id,
+      name: iteration.name,
+      status: iteration.status,
+      timeZone: zone,
+      comms: iteration.comms,
+    },
+    stepDbId: stepId,
+    id: row.key,
+    title: row.title,
+    phase: row.phase,
+    chapter: row.chapter,
+    team: row.team,
+    environment: row.environment,
+    durationMinutes: row.duration_minutes,
+    instructionsUrl: row.instructions_url,
+    plannedWindow:
+      plannedStart && plannedEnd
+        ? { start: formatLocalTime(plannedStart, zone), end: formatLocalTime(plannedEnd, zone) }
+        : null,
+    predecessors: predecessorIndices.map((i) => ({ id: snapshot.steps[i]!.key, status: statusOf(i) })),
+    inScope: scope.isInScope(index),
+    ready: isStepReady(scope, index, statusOf),
+    status,
+    heldFrom: row.held_from,
+    reason: row.reason,
+    lastChange:
+      row.last_action && changedAt
+        ? {
+            action: row.last_action,
+            byName: row.changed_by_name || nameOf(engine, row.changed_by),
+            ...moment(changedAt),
+          }
+        : null,
+    started: startedAt ? { byName: nameOf(engine, row.started_by), ...moment(startedAt) } : null,
+    elapsedMinutes: status === 'IN_PROGRESS' && startedAt ? wholeMinutesBetween(startedAt, now) : null,
+    actualMinutes: status === 'DONE' && startedAt && endedAt ? wholeMinutesBetween(startedAt, endedAt) : null,
+    tasks: tasks.map((task) => ({
+      id: task.id,
+      description: htmlToPlainText(task.description_html),
+      team: task.team,
+      status: task.status,
+    })),
+    controls,
+    version: row.version ?? 0,
+    asOf: { at: now, localTime: DateTime.fromJSDate(now, { zone }).toFormat('HH:mm') },
+  };
+}
+
+/**
+ * State rows record actors by email (the audit's key); people read names. Someone who has since
+ * left the directory is still shown, by email.
+ */
+function nameOf(engine: Engine, email: string | null): string {
+  if (!email) return '';
+  return engine.directory.findByEmail(email)?.name ?? email;
+}
+
+/** Whole minutes from `from` to `to`, never negative (clocks of two instances may disagree). */
+function wholeMinutesBetween(from: Date, to: Date): number {
+  return Math.max(0, Math.floor((to.getTime() - from.getTime()) / 60_000));
+}

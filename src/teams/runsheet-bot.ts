@@ -1,0 +1,185 @@
+/**
+ * The Teams bot: turns what Teams sends into engine commands and answers in Teams' terms.
+ * - installation (conversationUpdate): remembers the conversation so cards can be posted there;
+ * - chat commands (channel @mention, group chat, personal chat): parsed, then executed through the
+ *   same engine as every other door, answered with one reply;
+ * - card buttons (`adaptiveCard/action` invokes): executed through the engine and answered in the
+ *   same HTTP response with the refreshed card, a refusal or a stale action shown on it.
+ * Outgoing posts and in-place updates are not sent from here but by the job workers (card-jobs.ts).
+ */
+import {
+  TeamsActivityHandler,
+  TurnContext,
+  type AdaptiveCardInvokeResponse,
+  type AdaptiveCardInvokeValue,
+  type ConversationReference,
+} from 'botbuilder';
+import { appendAuditEvent } from '../audit/audit-log.js';
+import type { Directory } from '../directory/directory.js';
+import { resolveActor, type Actor } from '../engine/actor.js';
+import type { CommandSource } from '../engine/command.js';
+import {
+  baseConversationId,
+  linkConversation,
+  rememberConversation,
+  type ConversationInfo,
+} from '../engine/conversation-links.js';
+import type { Engine } from '../engine/engine.js';
+import type { Logger } from '../logger.js';
+import { answerChatCommand } from './chat-commands.js';
+import { renderCardForViewer } from './card-views.js';
+import { cardNoticeFor, type CardNotice } from './cards/render-step-card.js';
+import { parseStepCardAction } from './cards/step-card-actions.js';
+
+const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+export interface RunsheetBotOptions {
+  engine: Engine;
+  directory: Directory;
+  logger: Logger;
+  clock?: () => Date;
+}
+
+/** The conversation an activity belongs to, as the place new posts go. */
+export function conversationInfoOf(context: TurnContext): ConversationInfo {
+  const activity = context.activity;
+  const reference = TurnContext.getConversationReference(activity) as ConversationReference;
+  const conversationId = baseConversationId(activity.conversation.id);
+  const tenantId =
+    (activity.channelData as { tenant?: { id?: string } } | undefined)?.tenant?.id ??
+    activity.conversation.tenantId ??
+    null;
+  return {
+    conversationId,
+    serviceUrl: activity.serviceUrl,
+    tenantId,
+    reference: {
+      ...reference,
+      conversation: { ...reference.conversation, id: conversationId },
+    } as unknown as Record<string, unknown>,
+  };
+}
+
+export class RunsheetBot extends TeamsActivityHandler {
+  private readonly clock: () => Date;
+
+  constructor(private readonly options: RunsheetBotOptions) {
+    super();
+    this.clock = options.clock ?? (() => new Date());
+
+    this.onMembersAdded(async (context, next) => {
+      const botWasAdded = (context.activity.membersAdded ?? []).some(
+        (member) => member.id === context.activity.recipient.id,
+      );
+      if (botWasAdded) {
+        await rememberConversation(options.engine.database.db, conversationInfoOf(context));
+        options.logger.info(
+          { conversation: context.activity.conversation.id },
+          'bot installed in a conversation',
+        );
+        await context.sendActivity(
+          'Runsheet is here. A pilot links this channel to a plan team with `@Runsheet link <team>` ' +
+            "(or `@Runsheet link pilots` for the pilots' channel). Type `@Runsheet help` for the commands.",
+        );
+      }
+      await next();
+    });
+
+    this.onMessage(async (context, next) => {
+      const info = conversationInfoOf(context);
+      await rememberConversation(options.engine.database.db, info);
+      const actor = this.actorOf(context);
+      const reply = await answerChatCommand({
+        engine: options.engine,
+        actor,
+        text: context.activity.text ?? '',
+        mentions: (context.activity.entities ?? [])
+          .filter((e) => e.type === 'mention')
+          .map((e) => String((e as { text?: string }).text ?? '')),
+        conversation: info,
+        fromName: context.activity.from.name ?? 'someone',
+        link: (target) =>
+          actor
+            ? linkConversation(options.engine.database, { info, target, actor })
+            : Promise.resolve({ ok: false, message: 'not in the directory' }),
+        now: this.clock(),
+      });
+      await context.sendActivity(reply);
+      await next();
+    });
+  }
+
+  /** The directory user behind the activity's sender, matched by Entra object id. */
+  private actorOf(context: TurnContext): Actor | undefined {
+    const from = context.activity.from;
+    return resolveActor(this.options.directory, { aadObjectId: from.aadObjectId ?? undefined });
+  }
+
+  /** A card button: execute it and answer with the refreshed card in the same HTTP response. */
+  protected override async onAdaptiveCardInvoke(
+    context: TurnContext,
+    invoke: AdaptiveCardInvokeValue,
+  ): Promise<AdaptiveCardInvokeResponse> {
+    const { engine, logger } = this.options;
+    const action = parseStepCardAction(invoke.action);
+    if (action.kind === 'invalid') {
+      return {
+        statusCode: 400,
+        type: 'application/vnd.microsoft.error',
+        value: { code: 'BadRequest', message: action.problem } as never,
+      };
+    }
+    const actor = this.actorOf(context);
+    const source: CommandSource = context.activity.channelId === 'outlook' ? 'outlook' : 'teams';
+    let notice: CardNotice | null = null;
+    if (!actor) {
+      notice = {
+        kind: 'refused',
+        text: `${context.activity.from.name ?? 'You'} is not in the directory, so cannot act. A pilot adds you to your team's group.`,
+      };
+      await appendAuditEvent(engine.database.db, {
+        actor: `aad:${context.activity.from.aadObjectId ?? 'unknown'}`,
+        actorName: context.activity.from.name ?? '',
+        iteration: action.iteration,
+        subject: action.step,
+        type: 'card.refused',
+        details: { verb: invoke.action.verb, code: 'UNKNOWN_USER', source },
+      });
+    } else if (action.kind === 'work') {
+      const result = await engine.execute({
+        action: action.action,
+        subject: action.task ?? action.step,
+        iteration: action.iteration,
+        actor: { aadObjectId: context.activity.from.aadObjectId ?? undefined },
+        seen: action.seen,
+        reason: action.reason,
+        force: action.force,
+        source,
+      });
+      notice = cardNoticeFor(result);
+      logger.info(
+        {
+          verb: invoke.action.verb,
+          step: action.step,
+          outcome: result.outcome,
+          audit: result.auditSeq,
+          activity: context.activity.id,
+        },
+        'card action',
+      );
+    } else if (action.kind === 'activate') {
+      notice = {
+        kind: 'refused',
+        text: 'Activation emails need Microsoft Graph mail, which this deployment does not have yet; nothing was sent.',
+      };
+    }
+    const card = await renderCardForViewer(engine, {
+      step: action.step,
+      iteration: action.iteration,
+      viewer: actor ?? null,
+      notice,
+      now: this.clock(),
+    });
+    return { statusCode: 200, type: CARD_CONTENT_TYPE, value: card };
+  }
+}
