@@ -4,6 +4,10 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.tools/', 'data/', 'coverage/'] },
+  {
+    files: ['src/db/orm.ts', 'drizzle.config.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': 'off' },
+  },
   js.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
   ...tseslint.configs.recommended,
@@ -12,6 +16,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       eqeqeq: ['error', 'always'],
+      // drizzle is loaded through src/db/orm.ts (see why there); type-only imports are fine.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['drizzle-orm', 'drizzle-orm/*'],
+              allowTypeImports: true,
+              message: 'Import drizzle values from src/db/orm.ts.',
+            },
+          ],
+        },
+      ],
       'no-console': 'off',
     },
   },

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { sql } from '../src/db/orm.js';
 import { verifyAuditChain } from '../src/audit/verify-audit.js';
 import { openDatabase, packageRoot, queryRows, type Database } from '../src/db/client.js';
 import type { PlanModel } from '../src/domain/plan-model.js';

@@ -5,7 +5,7 @@
  * picked up in turn, so every `done` exercises readiness propagation. Several steps are in flight
  * at once and their commands interleave, as when many teams work in parallel.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../src/db/orm.js';
 import { queryRows, type Queryable } from '../src/db/client.js';
 import { DirectorySnapshot, type DirectoryUser } from '../src/directory/directory.js';
 import type { Command } from '../src/engine/command.js';

@@ -4,8 +4,8 @@
  * so an edited, deleted or inserted row breaks the chain where it happened (see verify-audit.ts).
  */
 import { createHash } from 'node:crypto';
-import { eq, sql } from 'drizzle-orm';
-import type { Queryable } from '../db/client.js';
+import { eq, sql } from '../db/orm.js';
+import type { Db, Queryable, Tx } from '../db/client.js';
 import { auditEvents, auditHead } from '../db/schema.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -54,9 +54,11 @@ export function hashAuditEvent(event: Omit<AuditEvent, 'hash'>): string {
 
 /**
  * Appends one event inside the caller's transaction. The chain head row is locked until commit,
- * which serialises appends: two transactions can never chain to the same previous event.
+ * which serialises appends: two transactions can never chain to the same previous event. It takes
+ * a transaction, not the database: outside one, the lock would end with its own statement and two
+ * appends could chain to the same event (use `recordAuditEvent` for an event on its own).
  */
-export async function appendAuditEvent(tx: Queryable, input: AuditEventInput): Promise<AuditEvent> {
+export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<AuditEvent> {
   const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for('update');
   if (!head) throw new Error('audit_head is missing: the database was not migrated');
   // Millisecond precision: PostgreSQL keeps microseconds, and the hash must survive the round trip.
@@ -76,6 +78,11 @@ export async function appendAuditEvent(tx: Queryable, input: AuditEventInput): P
   await tx.insert(auditEvents).values(event);
   await tx.update(auditHead).set({ seq: event.seq, hash: event.hash }).where(eq(auditHead.id, 1));
   return event;
+}
+
+/** Records one event in a transaction of its own (an event that accompanies no other change). */
+export function recordAuditEvent(db: Db, input: AuditEventInput): Promise<AuditEvent> {
+  return db.transaction((tx) => appendAuditEvent(tx, input));
 }
 
 /** Reads events in sequence order, in pages, for verification and export. */

@@ -4,7 +4,7 @@
  * event that does not chain to its predecessor (inserted or reordered), a head that does not match
  * the last event (deleted at the end).
  */
-import { eq } from 'drizzle-orm';
+import { eq } from '../db/orm.js';
 import type { Queryable } from '../db/client.js';
 import { auditHead } from '../db/schema.js';
 import { GENESIS_HASH, hashAuditEvent, readAuditEvents } from './audit-log.js';

@@ -8,11 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
-import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
-import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzleNodePostgres, drizzlePglite, migrateNodePostgres, migratePglite } from './orm.js';
 import pg from 'pg';
 import * as schema from './schema.js';
 
@@ -68,7 +65,7 @@ function openPostgres(connectionString: string, poolMax: number): Database {
   pool.on('error', () => undefined);
   const url = new URL(connectionString);
   return {
-    db: drizzlePg(pool, { schema }) as unknown as Db,
+    db: drizzleNodePostgres(pool, { schema }) as unknown as Db,
     kind: 'postgres',
     location: `postgres://${url.host}${url.pathname}`,
     async migrate() {
@@ -77,7 +74,9 @@ function openPostgres(connectionString: string, poolMax: number): Database {
       await client.connect();
       try {
         await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-        await migratePg(drizzlePg(client, { schema }), { migrationsFolder: migrationsFolder() });
+        await migrateNodePostgres(drizzleNodePostgres(client, { schema }), {
+          migrationsFolder: migrationsFolder(),
+        });
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
         await client.end();

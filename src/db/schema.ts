@@ -9,7 +9,7 @@
  *   happens in one iteration: DR1's Done is not DR2's;
  * - outbound tables (jobs, conversation_refs, posted_cards) hold what leaves the service.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from './orm.js';
 import {
   bigint,
   bigserial,
@@ -24,7 +24,7 @@ import {
   text,
   timestamp,
   uniqueIndex,
-} from 'drizzle-orm/pg-core';
+} from './orm.js';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const instant = (name: string) => timestamp(name, { withTimezone: true });

@@ -1,5 +1,6 @@
 /** Small SQL building blocks shared by the engine's raw queries. */
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from './orm.js';
+import type { SQL } from 'drizzle-orm';
 
 /** `(a, b, c)` for an IN list; callers guarantee a non-empty list. */
 export function sqlList(values: readonly (string | number)[]): SQL {

@@ -1,5 +1,5 @@
 /** Control result commands: pass, fail, cancel, reopen of one control in the active iteration. */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from '../db/orm.js';
 import { queryRows } from '../db/client.js';
 import { controlResults } from '../db/schema.js';
 import { CONTROL_ACTIONS, isControlAction, type ControlAction } from '../domain/statuses.js';

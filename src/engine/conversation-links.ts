@@ -4,7 +4,7 @@
  * change and is audited like every other; the bot module supplies the conversation reference as
  * plain JSON, so nothing here depends on botbuilder.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
 import { appendAuditEvent } from '../audit/audit-log.js';
 import { queryRows, type Database, type Queryable } from '../db/client.js';
 import type { Actor } from './actor.js';

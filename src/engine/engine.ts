@@ -5,7 +5,7 @@
  * enqueues the outgoing jobs. Nothing is sent to Teams or Graph inside the transaction: a rollback
  * sends nothing, and a crash after commit loses nothing because the jobs are already stored.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
 import { appendAuditEvent } from '../audit/audit-log.js';
 import { queryRows, type Database, type Queryable, type Tx } from '../db/client.js';
 import type { Directory } from '../directory/directory.js';

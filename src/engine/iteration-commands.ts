@@ -2,7 +2,7 @@
  * Iteration lifecycle: a pilot activates a planned iteration (one active at a time), which opens
  * its execution state and posts the cards of its initially ready steps; closing it freezes it.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
 import { appendAuditEvent } from '../audit/audit-log.js';
 import { queryRows, type Tx } from '../db/client.js';
 import { readySteps } from '../domain/readiness.js';

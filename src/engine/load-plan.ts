@@ -1,5 +1,5 @@
 /** Reads the current (non-archived) plan back into the exchange model, for export. */
-import { sql } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
 import type { CommsMode, IterationKind, PlanModel } from '../domain/plan-model.js';
 import { instantToLocal } from './store-plan.js';

@@ -4,7 +4,7 @@
  * what keeps a transition's readiness check to one small query at 20,000 steps. Every import bumps
  * `plan_meta.revision`, so every instance reloads the snapshot on its next command.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
 import { queryRows, type Queryable } from '../db/client.js';
 import { buildPlanGraph, type PlanGraph } from '../domain/plan-graph.js';
 import { IterationScope } from '../domain/readiness.js';

@@ -2,7 +2,7 @@
  * Read models: what the doors show (CLI status and ready lists, later the cards and the tab).
  * Readiness is derived here from the plan snapshot and the stored statuses, never stored.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
 import { parseAnyId } from '../domain/ids.js';
 import { isStepReady, readySteps } from '../domain/readiness.js';

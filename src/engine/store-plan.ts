@@ -6,7 +6,7 @@
  * take a handful of statements.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
 import { DateTime } from 'luxon';
 import { appendAuditEvent } from '../audit/audit-log.js';
 import { queryRows, type Database, type Tx } from '../db/client.js';

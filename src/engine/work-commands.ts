@@ -2,7 +2,7 @@
  * Step and task commands: the transition table of domain.md applied to the locked state row of
  * one step or task in the active iteration, with readiness worked out from the plan snapshot.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from '../db/orm.js';
 import { queryRows, type Tx } from '../db/client.js';
 import { stepStates, taskStates } from '../db/schema.js';
 import { sqlList } from '../db/sql-helpers.js';

@@ -1,7 +1,7 @@
 /** Liveness and readiness, as JSON (shared spec interfaces.md: GET /healthz, GET /readyz). */
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
 import { packageRoot, queryRows, type Database } from '../db/client.js';
 
 export interface ReadinessCheck {

@@ -3,7 +3,7 @@
  * transaction as the change that causes it (the transactional outbox). Workers on any instance
  * claim due jobs with `FOR UPDATE SKIP LOCKED`, so each job runs once however many instances run.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
 import type { Queryable } from '../db/client.js';
 import { queryRows } from '../db/client.js';
 

@@ -9,8 +9,8 @@
  * Comms mode `off` sends nothing. A 403 (bot removed or blocked) is not retried; it is audited and
  * the pilots are told in their channel.
  */
-import { sql } from 'drizzle-orm';
-import { appendAuditEvent } from '../audit/audit-log.js';
+import { sql } from '../db/orm.js';
+import { recordAuditEvent } from '../audit/audit-log.js';
 import { queryRows, toDate } from '../db/client.js';
 import {
   conversationsOfTeam,
@@ -114,7 +114,7 @@ async function syncStepCard(deps: TeamsJobDeps, job: ClaimedJob): Promise<JobOut
         )
       : await connector.postActivity(conversation.serviceUrl, conversation.conversationId, activity);
     const audit = (type: string, details: Record<string, unknown>) =>
-      appendAuditEvent(db, {
+      recordAuditEvent(db, {
         actor: 'system',
         actorName: 'Runsheet',
         iteration: data.iteration.name,

@@ -3,7 +3,7 @@
  * the engine like every other door, and builds one reply. Every command is audited as received;
  * the changes it causes are audited by the engine.
  */
-import { appendAuditEvent } from '../audit/audit-log.js';
+import { recordAuditEvent } from '../audit/audit-log.js';
 import type { Actor } from '../engine/actor.js';
 import type { CommandResult } from '../engine/command.js';
 import type { ConversationInfo, LinkResult } from '../engine/conversation-links.js';
@@ -46,7 +46,7 @@ export async function answerChatCommand(input: ChatCommandInput): Promise<string
   const snapshot = await engine.snapshot();
   const parsed = parseChatCommand(text, (type) => snapshot.stepTypes.has(type));
 
-  await appendAuditEvent(engine.database.db, {
+  await recordAuditEvent(engine.database.db, {
     actor: actor?.email ?? `teams:${input.fromName}`,
     actorName: actor?.name ?? input.fromName,
     subject: input.conversation.conversationId,

@@ -14,7 +14,7 @@ import {
   type AdaptiveCardInvokeValue,
   type ConversationReference,
 } from 'botbuilder';
-import { appendAuditEvent } from '../audit/audit-log.js';
+import { recordAuditEvent } from '../audit/audit-log.js';
 import type { Directory } from '../directory/directory.js';
 import { resolveActor, type Actor } from '../engine/actor.js';
 import type { CommandSource } from '../engine/command.js';
@@ -137,7 +137,7 @@ export class RunsheetBot extends TeamsActivityHandler {
         kind: 'refused',
         text: `${context.activity.from.name ?? 'You'} is not in the directory, so cannot act. A pilot adds you to your team's group.`,
       };
-      await appendAuditEvent(engine.database.db, {
+      await recordAuditEvent(engine.database.db, {
         actor: `aad:${context.activity.from.aadObjectId ?? 'unknown'}`,
         actorName: context.activity.from.name ?? '',
         iteration: action.iteration,

@@ -2,7 +2,7 @@
  * The audit log is append-only in the database, and its hash chain names an edited, deleted or
  * inserted row. Tampering needs the triggers disabled first, as a malicious DBA would.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../../src/db/orm.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendAuditEvent } from '../../src/audit/audit-log.js';
 import { verifyAuditChain } from '../../src/audit/verify-audit.js';

@@ -3,7 +3,7 @@
  * transitions, readiness through out-of-scope steps, stale and repeated commands, refusals,
  * iteration lifecycle, and the audit events and jobs each command leaves behind.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../../src/db/orm.js';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import type { Command } from '../../src/engine/command.js';

@@ -1,5 +1,5 @@
 /** The job table: enqueued with the caller's transaction, coalesced by key, claimed once, retried. */
-import { sql } from 'drizzle-orm';
+import { sql } from '../../src/db/orm.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { backoffDelayMs, claimJobs, completeJob, enqueueJobs, failJob } from '../../src/jobs/queue.js';

@@ -1,6 +1,6 @@
 /** The job worker over a real job table: each job runs once, retries, permanent failures, shutdown. */
 import { Writable } from 'node:stream';
-import { sql } from 'drizzle-orm';
+import { sql } from '../../src/db/orm.js';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';

@@ -4,7 +4,7 @@
  * execution history.
  */
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { sql } from '../../src/db/orm.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { Engine } from '../../src/engine/engine.js';

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { sql } from 'drizzle-orm';
+import { sql } from '../../src/db/orm.js';
 import nock from 'nock';
 import type restify from 'restify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

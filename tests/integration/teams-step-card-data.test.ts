@@ -4,7 +4,7 @@
  * zone, effective predecessors, who did what and when, elapsed and actual minutes, tasks as plain
  * text, control results, the state version.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../../src/db/orm.js';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import type { Command, CommandResult } from '../../src/engine/command.js';

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'drizzle-orm';
+import { sql } from '../../db/orm.js';
 import { queryRows } from '../../db/client.js';
 import { loadPlanModel } from '../../engine/load-plan.js';
 import { storePlan } from '../../engine/store-plan.js';

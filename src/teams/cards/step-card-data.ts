@@ -10,7 +10,7 @@
  * - **version**: `step_states.version`, bumped by every transition of the step; a card update
  *   worker compares it with the version a posted card last showed to skip stale renders.
  */
-import { sql } from 'drizzle-orm';
+import { sql } from '../../db/orm.js';
 import { DateTime } from 'luxon';
 import { queryRows, toDate } from '../../db/client.js';
 import { sqlList } from '../../db/sql-helpers.js';
