@@ -6,6 +6,7 @@
 import { sql } from '../db/orm.js';
 import type { Queryable } from '../db/client.js';
 import { queryRows } from '../db/client.js';
+import { jsonbRows } from '../db/sql-helpers.js';
 
 export interface JobRequest {
   kind: string;
@@ -27,21 +28,34 @@ export interface ClaimedJob {
   maxAttempts: number;
 }
 
-/** Enqueues jobs inside the caller's transaction; returns how many were new (not coalesced). */
+/**
+ * Enqueues jobs inside the caller's transaction, in one statement whatever their number; returns
+ * how many were new (not coalesced into a pending job with the same dedupe key).
+ */
 export async function enqueueJobs(tx: Queryable, requests: readonly JobRequest[]): Promise<number> {
-  let created = 0;
-  for (const request of requests) {
-    const rows = await queryRows<{ id: number }>(
-      tx,
-      sql`insert into jobs (kind, payload, dedupe_key, run_at, max_attempts)
-          values (${request.kind}, ${JSON.stringify(request.payload)}::jsonb, ${request.dedupeKey ?? null},
-                  ${(request.runAt ?? new Date()).toISOString()}::timestamptz, ${request.maxAttempts ?? 10})
+  if (requests.length === 0) return 0;
+  const now = new Date().toISOString();
+  const rows = requests.map((request, ord) => ({
+    ord,
+    kind: request.kind,
+    payload: request.payload,
+    dedupe_key: request.dedupeKey ?? null,
+    run_at: (request.runAt ?? new Date(now)).toISOString(),
+    max_attempts: request.maxAttempts ?? 10,
+  }));
+  const [inserted] = await queryRows<{ n: number }>(
+    tx,
+    sql`with created as (
+          insert into jobs (kind, payload, dedupe_key, run_at, max_attempts)
+          select x.kind, x.payload, x.dedupe_key, x.run_at, x.max_attempts
+          from jsonb_to_recordset(${jsonbRows(rows)})
+            as x(ord int, kind text, payload jsonb, dedupe_key text, run_at timestamptz, max_attempts int)
+          order by x.ord
           on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null do nothing
-          returning id::int as id`,
-    );
-    created += rows.length;
-  }
-  return created;
+          returning 1)
+        select count(*)::int as n from created`,
+  );
+  return inserted?.n ?? 0;
 }
 
 /**

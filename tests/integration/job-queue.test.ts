@@ -50,6 +50,23 @@ describe('job queue', () => {
     ).toBe(1);
   });
 
+  it('coalesces jobs with the same key within one call too', async () => {
+    const created = await enqueueJobs(database.db, [
+      { kind: 'card', payload: { v: 1 }, dedupeKey: 'card:7', runAt: T },
+      { kind: 'card', payload: { v: 2 }, dedupeKey: 'card:7', runAt: T },
+      { kind: 'mail', payload: { v: 3 }, runAt: T },
+    ]);
+    expect(created).toBe(2);
+    const jobs = await queryRows<{ kind: string; payload: { v: number } }>(
+      database.db,
+      sql`select kind, payload from jobs order by id`,
+    );
+    expect(jobs).toEqual([
+      { kind: 'card', payload: { v: 1 } },
+      { kind: 'mail', payload: { v: 3 } },
+    ]);
+  });
+
   it('claims each job once across workers, and again after a lock expires', async () => {
     await enqueueJobs(
       database.db,
