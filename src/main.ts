@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { DirectorySnapshot, type Directory } from './directory/directory.js';
 import { loadJsonDirectory } from './directory/local-json-directory.js';
+import { SwitchableDirectory } from './directory/switchable-directory.js';
 import { Engine } from './engine/engine.js';
 import { createHttpServer, listen } from './http/server.js';
 import { createLogger } from './logger.js';
@@ -32,16 +33,23 @@ async function main(): Promise<void> {
   logger.info({ database: database.kind, location: database.location }, 'database ready');
 
   // Loaded at start so that a bad directory file stops the service now, not at the first click.
-  let directory: Directory;
+  let initialDirectory: Directory;
   if (config.directoryFile) {
-    directory = loadJsonDirectory(config.directoryFile);
-    logger.info({ directory: config.directoryFile, users: directory.allUsers().length }, 'directory loaded');
+    initialDirectory = loadJsonDirectory(config.directoryFile);
+    logger.info(
+      { directory: config.directoryFile, users: initialDirectory.allUsers().length },
+      'directory loaded',
+    );
   } else {
-    directory = new DirectorySnapshot('no directory configured (set RUNSHEET_DIRECTORY)', []);
+    initialDirectory = new DirectorySnapshot('no directory configured (set RUNSHEET_DIRECTORY)', []);
     logger.warn(
-      'no directory configured: nobody can act until RUNSHEET_DIRECTORY (or Microsoft Graph) is set',
+      config.localMode
+        ? 'no directory configured: nobody can act until RUNSHEET_DIRECTORY is set, or /dev loads the demo people'
+        : 'no directory configured: nobody can act until RUNSHEET_DIRECTORY (or Microsoft Graph) is set',
     );
   }
+  // One object for the engine and the bot; local mode's /dev may swap the empty one for the demo people.
+  const directory = new SwitchableDirectory(initialDirectory);
   const engine = new Engine({ database, directory });
   const server = createHttpServer({
     database,

@@ -16,6 +16,7 @@ import { createTeamsJobHandlers } from './card-jobs.js';
 import { BotConnectorClient } from './connector/connector-client.js';
 import { ConversationRateLimiter } from './connector/rate-limiter.js';
 import { DevConnectorStore, mountDevConnector } from './dev-connector.js';
+import { mountDevChannel } from './dev/dev-channel.js';
 import { RunsheetBot } from './runsheet-bot.js';
 
 export interface TeamsService {
@@ -29,6 +30,7 @@ export interface TeamsServiceOptions {
   config: Config;
   server: restify.Server;
   engine: Engine;
+  /** The engine's directory; a SwitchableDirectory lets local mode's /dev load the demo people. */
   directory: Directory;
   logger: Logger;
   clock?: () => Date;
@@ -50,6 +52,7 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
   if (config.localMode) {
     devConnector = new DevConnectorStore(path.join(config.dataDir, 'dev-connector.json'));
     mountDevConnector(server, devConnector);
+    mountDevChannel(server, { config, engine, directory, store: devConnector, logger });
   }
 
   const workerId = `${os.hostname()}:${process.pid}`;
