@@ -330,6 +330,18 @@ export const conversationRefs = pgTable('conversation_refs', {
   updatedAt: instant('updated_at').notNull().defaultNow(),
 });
 
+/**
+ * The Teams user id (`29:…`) of each person the bot has heard from, by Entra object id. A card's
+ * `refresh.userIds` must list Teams user ids, not object ids, for Teams to refresh it automatically
+ * into each listed user's own view (their buttons).
+ */
+export const teamsUsers = pgTable('teams_users', {
+  aadObjectId: text('aad_object_id').primaryKey(),
+  teamsUserId: text('teams_user_id').notNull(),
+  name: text('name').notNull().default(''),
+  seenAt: instant('seen_at').notNull().defaultNow(),
+});
+
 /** A card the bot posted, so later changes update it in place (PUT .../activities/{activityId}). */
 export const postedCards = pgTable(
   'posted_cards',

@@ -25,6 +25,7 @@ import type { JobHandler, JobOutcome } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
 import { loadStepCardData } from './cards/step-card-data.js';
 import { renderStepCard } from './cards/render-step-card.js';
+import { teamsUserIdsOf } from './teams-users.js';
 import type { BotConnectorClient, SendResult } from './connector/connector-client.js';
 
 const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
@@ -102,7 +103,12 @@ async function syncStepCard(deps: TeamsJobDeps, job: ClaimedJob): Promise<JobOut
     return { status: 'done' };
   }
 
-  const activity = cardActivity(renderStepCard(data, null, { refreshUserIds: [] }));
+  // Pilots first, then the owning team: Teams refreshes the card into their own views (60 at most).
+  const viewers = [...engine.directory.pilots(), ...engine.directory.membersOf(data.team)].map(
+    (user) => user.aadObjectId,
+  );
+  const refreshUserIds = await teamsUserIdsOf(db, viewers);
+  const activity = cardActivity(renderStepCard(data, null, { refreshUserIds }));
   for (const conversation of conversations) {
     const existing = posted.find((p) => p.conversation_id === conversation.conversationId);
     const result = existing

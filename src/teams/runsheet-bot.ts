@@ -28,6 +28,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../logger.js';
 import { answerChatCommand } from './chat-commands.js';
 import { renderCardForViewer } from './card-views.js';
+import { rememberTeamsUser } from './teams-users.js';
 import { cardNoticeFor, type CardNotice } from './cards/render-step-card.js';
 import { parseStepCardAction } from './cards/step-card-actions.js';
 
@@ -66,6 +67,19 @@ export class RunsheetBot extends TeamsActivityHandler {
   constructor(private readonly options: RunsheetBotOptions) {
     super();
     this.clock = options.clock ?? (() => new Date());
+
+    // Every activity tells the sender's Teams user id, which cards need for automatic refresh.
+    this.onTurn(async (context, next) => {
+      const from = context.activity.from;
+      if (from?.aadObjectId && from.id) {
+        await rememberTeamsUser(options.engine.database.db, {
+          aadObjectId: from.aadObjectId,
+          teamsUserId: from.id,
+          name: from.name ?? '',
+        });
+      }
+      await next();
+    });
 
     this.onMembersAdded(async (context, next) => {
       const botWasAdded = (context.activity.membersAdded ?? []).some(

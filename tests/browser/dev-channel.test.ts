@@ -45,8 +45,10 @@ async function waitForText(locator: Locator, text: string, timeout = 15_000): Pr
 
 /**
  * Presses a card button and waits until the bot's in-place update of that card has arrived (a
- * higher `data-updates`, the shared view again) and `done()` holds on it. Waiting for the update,
- * not only for the answer to the press, keeps the next press off a card that is being replaced.
+ * higher `data-updates`) and been refreshed into the presser's own view, as Teams does for the
+ * users a card's `refresh.userIds` lists (the presser is listed once the bot has heard from them),
+ * and `done()` holds on it. Waiting for all of that keeps the next press off a card that is being
+ * replaced.
  */
 async function press(card: Locator, button: Locator, done: () => Promise<boolean>): Promise<void> {
   const before = Number(await card.getAttribute('data-updates'));
@@ -55,7 +57,7 @@ async function press(card: Locator, button: Locator, done: () => Promise<boolean
   for (;;) {
     const updates = Number(await card.getAttribute('data-updates'));
     const view = await card.getAttribute('data-view');
-    if (updates > before && view === 'shared' && (await done())) return;
+    if (updates > before && view === 'own' && (await done())) return;
     if (Date.now() > deadline)
       throw new Error(
         `the card did not settle (updates ${before} → ${updates}, view ${view}):\n${await card.innerText()}`,

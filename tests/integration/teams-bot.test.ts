@@ -68,7 +68,7 @@ afterAll(async () => {
 function channelMessage(person: keyof typeof PEOPLE, channel: string, command: string): Activity {
   const activity = fixture('channel-command.json');
   activity.id = `msg-${Math.random().toString(16).slice(2)}`;
-  activity.from = { ...activity.from, aadObjectId: PEOPLE[person].aadObjectId, name: PEOPLE[person].name };
+  activity.from = { id: `29:${person}`, aadObjectId: PEOPLE[person].aadObjectId, name: PEOPLE[person].name };
   activity.conversation = { ...activity.conversation, id: `${channel};messageid=${activity.id}` };
   activity.channelData = { ...activity.channelData, channel: { id: channel }, teamsChannelId: channel };
   activity.text = `<at>Runsheet</at> ${command}\n`;
@@ -159,6 +159,12 @@ describe('the Teams bot over HTTP', () => {
     expect(posted.attachments[0].contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(posted.attachments[0].content).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
     expect(cardText(posted.attachments[0].content)).toContain('TRT-1');
+    // Teams refreshes the card into the own view of the pilots and team members the bot has heard
+    // from (by their Teams user ids): Claire (pilot) and Luca (Engine); Anna has not spoken yet.
+    expect(posted.attachments[0].content.refresh).toMatchObject({
+      action: { verb: 'card.refresh' },
+      userIds: ['29:pilot', '29:engine'],
+    });
     const [card] = await queryRows<{ activity_id: string }>(
       database.db,
       sql`select activity_id from posted_cards`,

@@ -756,8 +756,8 @@
 
   /**
    * Universal Actions' automatic refresh: Teams asks the bot for the viewer's own card when the
-   * card's `refresh.userIds` lists them (or has no list). Runsheet's cards list nobody, so this is
-   * normally idle; the Refresh button does the same by hand.
+   * card's `refresh.userIds` lists them (or has no list). Runsheet lists the pilots and the owning
+   * team's members it has heard from; the Refresh button does the same by hand for anyone else.
    */
   function maybeAutoRefresh(activity, card) {
     const refresh = card?.refresh;
