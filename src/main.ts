@@ -61,7 +61,9 @@ async function main(): Promise<void> {
   if (config.localMode) {
     logger.warn(
       { url: `http://${config.host}:${config.port}` },
-      'LOCAL MODE: no MicrosoftAppId is configured, so no Teams traffic is accepted; bound to ' + config.host,
+      'LOCAL MODE: no MicrosoftAppId is configured, so /api/messages accepts unauthenticated requests and nothing reaches Teams; bound to ' +
+        config.host +
+        ' (open /dev)',
     );
   }
   logger.info({ port: config.port, host: config.host }, 'runsheet listening');

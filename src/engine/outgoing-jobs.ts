@@ -31,6 +31,8 @@ export interface StatusChange {
   to: string;
   actorName: string;
   at: string;
+  /** The reason given with the change (fail, hold, cancel), carried because a later change may clear it. */
+  reason: string | null;
 }
 
 /**

@@ -248,6 +248,7 @@ export async function executeStepCommand(context: CommandContext, key: string): 
       to: decision.to,
       actorName: actor.name,
       at: context.now.toISOString(),
+      reason: command.reason?.trim() || null,
     }),
   ]);
   const readyNote = becameReadyKeys.length > 0 ? ` Now ready: ${becameReadyKeys.join(', ')}.` : '';

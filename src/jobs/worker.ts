@@ -26,12 +26,20 @@ export type JobOutcome =
  */
 export type JobHandler = (job: ClaimedJob) => Promise<JobOutcome>;
 
+/**
+ * Runs every claimed job of one kind together, with one outcome for all of them: for work that is
+ * better sent as one (several status lines in one message to the pilots).
+ */
+export type JobBatchHandler = (jobs: readonly ClaimedJob[]) => Promise<JobOutcome>;
+
 export interface JobWorkerOptions {
   database: Database;
   /** Identifies this worker in the job table's `locked_by`, for operators reading it. */
   workerId: string;
   /** Handlers by job kind. Only these kinds are ever claimed; other kinds wait for a worker that has them. */
   handlers: Record<string, JobHandler>;
+  /** Handlers by job kind that take all of a poll's jobs of their kind at once. Claimed like `handlers`. */
+  batchHandlers?: Record<string, JobBatchHandler>;
   logger?: Logger;
   /** The time used to claim jobs and schedule retries; tests inject a fake one. */
   clock?: () => Date;
@@ -54,6 +62,7 @@ export class JobWorker {
   private readonly database: Database;
   private readonly workerId: string;
   private readonly handlers: Record<string, JobHandler>;
+  private readonly batchHandlers: Record<string, JobBatchHandler>;
   private readonly kinds: readonly string[];
   private readonly logger: Logger | undefined;
   private readonly clock: () => Date;
@@ -73,7 +82,8 @@ export class JobWorker {
     this.database = options.database;
     this.workerId = options.workerId;
     this.handlers = options.handlers;
-    this.kinds = Object.keys(options.handlers);
+    this.batchHandlers = options.batchHandlers ?? {};
+    this.kinds = [...Object.keys(options.handlers), ...Object.keys(this.batchHandlers)];
     this.logger = options.logger;
     this.clock = options.clock ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
@@ -146,17 +156,36 @@ export class JobWorker {
     // Concurrently, not one after another: every job in the batch was locked at the same moment,
     // and the last of a sequential batch could find its lock expired (and the job taken over by
     // another worker) before it even started.
-    await Promise.all(jobs.map((job) => this.runJob(job)));
+    const runs: Promise<void>[] = [];
+    for (const [kind, batchHandler] of Object.entries(this.batchHandlers)) {
+      const group = jobs.filter((job) => job.kind === kind);
+      if (group.length > 0) runs.push(this.runJobs(group, () => batchHandler(group)));
+    }
+    for (const job of jobs) {
+      if (this.batchHandlers[job.kind]) continue;
+      const handler = this.handlers[job.kind];
+      runs.push(
+        this.runJobs([job], () =>
+          handler ? handler(job) : Promise.reject(new Error(`no handler for job kind ${job.kind}`)),
+        ),
+      );
+    }
+    await Promise.all(runs);
     return jobs.length;
   }
 
-  private async runJob(job: ClaimedJob): Promise<void> {
-    const log = this.logger?.child({ jobId: job.id, kind: job.kind, attempt: job.attempts });
-    const handler = this.handlers[job.kind];
+  /** Runs `jobs` through `run` and records its one outcome for each of them. */
+  private async runJobs(jobs: readonly ClaimedJob[], run: () => Promise<JobOutcome>): Promise<void> {
+    const job = jobs[0]!;
+    const log = this.logger?.child({
+      jobId: job.id,
+      kind: job.kind,
+      attempt: job.attempts,
+      batch: jobs.length,
+    });
     let outcome: JobOutcome;
     try {
-      if (handler === undefined) throw new Error(`no handler for job kind ${job.kind}`);
-      outcome = await handler(job);
+      outcome = await run();
       // A bad outcome would fail when recorded and leave the job locked; treat it as a failed run.
       if (!isValidOutcome(outcome))
         throw new Error(`handler returned an invalid outcome: ${JSON.stringify(outcome)}`);
@@ -168,7 +197,7 @@ export class JobWorker {
       };
     }
     try {
-      await this.record(job, outcome);
+      for (const each of jobs) await this.record(each, outcome);
     } catch (error) {
       // The job stays 'running' and is claimed again when its lock expires: it may run twice,
       // which handlers are written to tolerate, but it is not lost.

@@ -21,12 +21,20 @@ export function createBotTokenProvider(
   const loginEndpoint = `https://login.microsoftonline.com/${tenant}`;
   let pending: Promise<{ getToken(forceRefresh?: boolean): Promise<string> }> | undefined;
   return async () => {
-    pending ??= credentials.createCredentials(
-      appId,
-      BOT_FRAMEWORK_AUDIENCE,
-      loginEndpoint,
-      true,
-    ) as unknown as Promise<{ getToken(): Promise<string> }>;
+    pending ??= (
+      credentials.createCredentials(
+        appId,
+        BOT_FRAMEWORK_AUDIENCE,
+        loginEndpoint,
+        true,
+      ) as unknown as Promise<{
+        getToken(): Promise<string>;
+      }>
+    ).catch((error: unknown) => {
+      // A failed set-up (a network blip reaching Entra ID) is tried again at the next send.
+      pending = undefined;
+      throw error;
+    });
     return (await pending).getToken();
   };
 }

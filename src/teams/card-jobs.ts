@@ -12,6 +12,7 @@
 import { sql } from '../db/orm.js';
 import { recordAuditEvent } from '../audit/audit-log.js';
 import { queryRows, toDate } from '../db/client.js';
+import { sqlList } from '../db/sql-helpers.js';
 import {
   conversationsOfTeam,
   pilotConversations,
@@ -20,8 +21,8 @@ import {
 import type { Engine } from '../engine/engine.js';
 import { JOB_KINDS } from '../engine/outgoing-jobs.js';
 import { NotFoundError } from '../engine/read-models.js';
-import { backoffDelayMs, claimJobs, completeJob, failJob, type ClaimedJob } from '../jobs/queue.js';
-import type { JobHandler, JobOutcome } from '../jobs/worker.js';
+import { backoffDelayMs, type ClaimedJob } from '../jobs/queue.js';
+import type { JobBatchHandler, JobHandler, JobOutcome } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
 import { loadStepCardData } from './cards/step-card-data.js';
 import { renderStepCard } from './cards/render-step-card.js';
@@ -48,21 +49,31 @@ function outcomeOfFailure(
   result: Extract<SendResult, { ok: false }>,
   job: ClaimedJob,
   now: Date,
+  posting = false,
 ): JobOutcome {
-  if (result.kind === 'blocked' || result.kind === 'rejected')
-    return { status: 'failed', error: `${result.status} ${result.error}` };
+  // The client's error already names the HTTP status (`HTTP 403 MessageWritesBlocked …`).
+  if (isPermanent(result, posting)) return { status: 'failed', error: result.error };
   const delay = result.retryAfterMs ?? backoffDelayMs(job.attempts);
-  return {
-    status: 'retry',
-    retryAt: new Date(now.getTime() + delay),
-    error: `${result.status} ${result.error}`,
-  };
+  return { status: 'retry', retryAt: new Date(now.getTime() + delay), error: result.error };
 }
 
-export function createTeamsJobHandlers(deps: TeamsJobDeps): Record<string, JobHandler> {
+/**
+ * A failure that retrying cannot mend: the bot is blocked or removed (403), the request is wrong
+ * (other 4xx), or a new post's conversation no longer exists (404; a 404 on an update only means
+ * the message was deleted, and a fresh card is posted instead).
+ */
+function isPermanent(result: Extract<SendResult, { ok: false }>, posting: boolean): boolean {
+  return result.kind === 'blocked' || result.kind === 'rejected' || (posting && result.kind === 'not-found');
+}
+
+export function createTeamsJobHandlers(deps: TeamsJobDeps): {
+  handlers: Record<string, JobHandler>;
+  batchHandlers: Record<string, JobBatchHandler>;
+} {
   return {
-    [JOB_KINDS.stepCardSync]: (job) => syncStepCard(deps, job),
-    [JOB_KINDS.pilotsStatusNotice]: (job) => sendPilotNotices(deps, job),
+    handlers: { [JOB_KINDS.stepCardSync]: (job) => syncStepCard(deps, job) },
+    // Status changes that are due together go to the pilots as one message.
+    batchHandlers: { [JOB_KINDS.pilotsStatusNotice]: (jobs) => sendPilotNotices(deps, jobs) },
   };
 }
 
@@ -109,6 +120,9 @@ async function syncStepCard(deps: TeamsJobDeps, job: ClaimedJob): Promise<JobOut
   );
   const refreshUserIds = await teamsUserIdsOf(db, viewers);
   const activity = cardActivity(renderStepCard(data, null, { refreshUserIds }));
+  // Every channel gets its turn: one that fails must not cost the others this update. The job is
+  // retried if any failure can mend; permanent ones are audited and told to the pilots.
+  let retry: Extract<JobOutcome, { status: 'retry' }> | null = null;
   for (const conversation of conversations) {
     const existing = posted.find((p) => p.conversation_id === conversation.conversationId);
     const result = existing
@@ -140,13 +154,17 @@ async function syncStepCard(deps: TeamsJobDeps, job: ClaimedJob): Promise<JobOut
         kind: result.kind,
         attempts: result.attempts,
       });
-      if (result.kind === 'blocked')
+      const outcome = outcomeOfFailure(result, job, now, !existing);
+      if (outcome.status === 'failed') {
         await alertPilots(
           deps,
           conversation,
           `Runsheet cannot post in the channel of ${data.team} any more (${result.error}). Is the app still installed there? ${data.id} is not shown to the team.`,
         );
-      return outcomeOfFailure(result, job, now);
+      } else if (outcome.status === 'retry' && (retry === null || outcome.retryAt < retry.retryAt)) {
+        retry = outcome;
+      }
+      continue;
     }
     if (existing) {
       await db.execute(
@@ -164,7 +182,7 @@ async function syncStepCard(deps: TeamsJobDeps, job: ClaimedJob): Promise<JobOut
       await audit('card.post', { activityId: result.id, status: data.status, version: data.version });
     }
   }
-  return { status: 'done' };
+  return retry ?? { status: 'done' };
 }
 
 /** Tells the pilots' channel(s) about a delivery problem; best effort (it is audited already). */
@@ -186,6 +204,10 @@ interface StatusNotice {
   to: string;
   actorName: string;
   at: string;
+  /** Absent in notices enqueued before the engine carried it. */
+  reason?: string | null;
+  /** The change's audit event, added by the engine to every job payload: the order of changes. */
+  auditSeq?: number;
 }
 
 const STATUS_WORDS: Record<string, string> = {
@@ -203,7 +225,13 @@ export function formatStatusNotice(
   facts: { startedAt: Date | null; durationMinutes: number | null; reason: string | null },
 ): string {
   const word =
-    notice.from === 'ON_HOLD' && notice.to !== 'ON_HOLD' ? 'resumed' : (STATUS_WORDS[notice.to] ?? notice.to);
+    notice.from === 'ON_HOLD' && notice.to !== 'ON_HOLD'
+      ? 'resumed'
+      : notice.to === 'IN_PROGRESS' && notice.from === 'FAILED'
+        ? 'retried'
+        : notice.to === 'IN_PROGRESS' && (notice.from === 'DONE' || notice.from === 'CANCELLED')
+          ? 'reopened'
+          : (STATUS_WORDS[notice.to] ?? notice.to);
   let line = `${notice.step} ${word} by ${notice.actorName}`;
   if (notice.to === 'DONE' && facts.startedAt) {
     const minutes = Math.max(
@@ -211,78 +239,63 @@ export function formatStatusNotice(
       Math.round((new Date(notice.at).getTime() - facts.startedAt.getTime()) / 60_000),
     );
     line += ` — ${minutes} min${facts.durationMinutes !== null ? `, planned ${facts.durationMinutes}` : ''}`;
-  } else if (
-    (notice.to === 'FAILED' || notice.to === 'ON_HOLD' || notice.to === 'CANCELLED') &&
-    facts.reason
-  ) {
-    line += `: ${facts.reason}`;
+  } else if (notice.to === 'FAILED' || notice.to === 'ON_HOLD' || notice.to === 'CANCELLED') {
+    // The reason given with this change; a later change may have cleared the step's own.
+    const reason = notice.reason ?? facts.reason;
+    if (reason) line += `: ${reason}`;
   }
   return line;
 }
 
 /** Sends this notice and every other one due now as one message to the pilots' channel(s). */
-async function sendPilotNotices(deps: TeamsJobDeps, job: ClaimedJob): Promise<JobOutcome> {
-  const { engine, connector, clock, workerId } = deps;
+async function sendPilotNotices(deps: TeamsJobDeps, jobs: readonly ClaimedJob[]): Promise<JobOutcome> {
+  const { engine, connector, clock } = deps;
   const db = engine.database.db;
   const now = clock();
-  const others = await claimJobs(db, {
-    workerId,
-    kinds: [JOB_KINDS.pilotsStatusNotice],
-    limit: 50,
-    lockSeconds: 60,
-    now,
-  });
-  const batch = [job, ...others];
-  const notices = batch
+  const notices = jobs
     .map((j) => j.payload as unknown as StatusNotice)
-    .sort((a, b) => a.at.localeCompare(b.at));
-  const [iteration] = await queryRows<{ comms: string; status: string }>(
+    .sort((a, b) => a.at.localeCompare(b.at) || (a.auditSeq ?? 0) - (b.auditSeq ?? 0));
+  // A batch may span an iteration switch: comms mode and step facts are each notice's own.
+  const iterationIds = [...new Set(notices.map((n) => n.iterationId))];
+  const comms = await queryRows<{ id: number; comms: string }>(
     db,
-    sql`select comms, status from iterations where id = ${notices[0]!.iterationId}`,
+    sql`select id, comms from iterations where id in ${sqlList(iterationIds)}`,
   );
-  const conversations = iteration?.comms === 'off' ? [] : await pilotConversations(db);
+  const silenced = new Set(comms.filter((c) => c.comms === 'off').map((c) => c.id));
+  const audible = notices.filter((n) => !silenced.has(n.iterationId));
+  const conversations = audible.length === 0 ? [] : await pilotConversations(db);
 
   const facts = await queryRows<{
+    iteration_id: number;
     step_id: number;
     started_at: Date | string | null;
     duration: number | null;
     reason: string | null;
   }>(
     db,
-    sql`select ss.step_id, ss.started_at, s.duration_minutes as duration, ss.reason from step_states ss join steps s on s.id = ss.step_id
-        where ss.iteration_id = ${notices[0]!.iterationId} and ss.step_id in (${sql.join(
-          notices.map((n) => sql`${n.stepId}`),
+    sql`select ss.iteration_id, ss.step_id, ss.started_at, s.duration_minutes as duration, ss.reason
+        from step_states ss join steps s on s.id = ss.step_id
+        where (ss.iteration_id, ss.step_id) in (${sql.join(
+          notices.map((n) => sql`(${n.iterationId}, ${n.stepId})`),
           sql`, `,
         )})`,
   );
-  const factsOf = (stepId: number) => {
-    const row = facts.find((f) => f.step_id === stepId);
+  const factsOf = (notice: StatusNotice) => {
+    const row = facts.find((f) => f.step_id === notice.stepId && f.iteration_id === notice.iterationId);
     return {
       startedAt: toDate(row?.started_at),
       durationMinutes: row?.duration ?? null,
       reason: row?.reason ?? null,
     };
   };
-  const text = notices.map((n) => formatStatusNotice(n, factsOf(n.stepId))).join('\n\n');
+  const text = audible.map((n) => formatStatusNotice(n, factsOf(n))).join('\n\n');
 
   for (const conversation of conversations) {
     const result = await connector.postActivity(conversation.serviceUrl, conversation.conversationId, {
       type: 'message',
       text,
     });
-    if (!result.ok) {
-      // The whole batch failed together: the other notices are retried with this one.
-      const outcome = outcomeOfFailure(result, job, now);
-      for (const other of others)
-        await failJob(
-          db,
-          other,
-          outcome.status === 'failed' ? outcome.error : `${result.status} ${result.error}`,
-          outcome.status === 'retry' ? outcome.retryAt : null,
-        );
-      return outcome;
-    }
+    if (!result.ok) return outcomeOfFailure(result, jobs[0]!, now);
   }
-  for (const other of others) await completeJob(db, other);
   return { status: 'done' };
 }

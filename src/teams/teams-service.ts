@@ -64,7 +64,7 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
   const worker = new JobWorker({
     database: engine.database,
     workerId,
-    handlers: createTeamsJobHandlers({ engine, connector, logger, clock, workerId }),
+    ...createTeamsJobHandlers({ engine, connector, logger, clock, workerId }),
     logger,
     clock,
   });

@@ -71,6 +71,37 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs 
 const done: JobOutcome = { status: 'done' };
 
 describe('JobWorker', () => {
+  it("hands all of a poll's jobs of a batch kind to one batch handler, and records its outcome for each", async () => {
+    await enqueueJobs(database.db, [
+      { kind: 'notice', payload: { n: 1 }, runAt: T },
+      { kind: 'card', payload: { n: 2 }, runAt: T },
+      { kind: 'notice', payload: { n: 3 }, runAt: T },
+    ]);
+    const batches: number[][] = [];
+    const cards: number[] = [];
+    const w = new JobWorker({
+      database,
+      workerId: 'batcher',
+      clock: () => T,
+      handlers: { card: async (job) => (cards.push(job.payload.n as number), done) },
+      batchHandlers: {
+        notice: async (jobs) => {
+          batches.push(jobs.map((job) => job.payload.n as number).sort());
+          return { status: 'retry', retryAt: new Date(T.getTime() + 5000), error: 'pilots channel busy' };
+        },
+      },
+    });
+    workers.push(w);
+    expect(await w.runOnce()).toBe(3);
+    expect(batches).toEqual([[1, 3]]);
+    expect(cards).toEqual([2]);
+    expect((await jobRows()).map((row) => `${row.kind}:${row.state}:${row.lastError ?? ''}`)).toEqual([
+      'notice:pending:pilots channel busy',
+      'card:done:',
+      'notice:pending:pilots channel busy',
+    ]);
+  });
+
   it('runs each due job once and marks it done', async () => {
     await enqueueJobs(database.db, [
       { kind: 'card', payload: { n: 1 }, runAt: T },

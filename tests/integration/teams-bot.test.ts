@@ -238,6 +238,63 @@ describe('the Teams bot over HTTP', () => {
   });
 });
 
+describe('delivery problems', () => {
+  it("a channel that blocks the bot does not cost the team's other channel its update; the pilots are told", async () => {
+    const second = '19:engine-night-shift@thread.tacv2';
+    const install = fixture('bot-added-to-team.json');
+    install.conversation = { ...install.conversation, id: second };
+    install.id = 'f:install-2';
+    const welcome = expectReply(install);
+    await post(install);
+    await welcome;
+    const link = channelMessage('pilot', second, 'link Engine');
+    const linked = expectReply(link);
+    await post(link);
+    expect(await linked).toBe('This conversation is now the channel of Engine.');
+
+    const resume = channelMessage('pilot', PILOTS_CHANNEL, 'resume TRT-1');
+    const resumed = expectReply(resume);
+    await post(resume);
+    expect(await resumed).toBe('✅ TRT-1 resumed by Claire Pilot: ON_HOLD → IN_PROGRESS.');
+
+    let warning = '';
+    let notice = '';
+    const scope = nock(SERVICE)
+      .put(`/emea/v3/conversations/${enc(ENGINE_CHANNEL)}/activities/1764000000999`)
+      .reply(200, { id: '1764000000999' })
+      .post(`/emea/v3/conversations/${enc(second)}/activities`)
+      .reply(403, {
+        error: {
+          code: 'BotNotInConversationRoster',
+          message: 'The bot is not part of the conversation roster.',
+        },
+      })
+      .post(`/emea/v3/conversations/${enc(PILOTS_CHANNEL)}/activities`, (body) => {
+        const text = json(body).text as string;
+        if (text.startsWith('⚠️')) warning = text;
+        else notice = text;
+        return true;
+      })
+      .times(2)
+      .reply(201, { id: 'pilots-1' });
+    await teams.worker.runOnce();
+    scope.done();
+    // The hold of the previous test was still waiting: notices due together go out as one message.
+    expect(notice).toBe('TRT-1 on hold by Claire Pilot: waiting for DBA sign-off\n\nTRT-1 resumed by Claire Pilot');
+    expect(warning).toContain('Runsheet cannot post in the channel of Engine any more');
+    const [job] = await queryRows<{ state: string }>(
+      database.db,
+      sql`select state from jobs where kind = 'step-card.sync' order by id desc limit 1`,
+    );
+    expect(job!.state).toBe('done');
+    const [failed] = await queryRows<{ details: { kind: string } }>(
+      database.db,
+      sql`select details from audit_events where type = 'card.post-failed' order by seq desc limit 1`,
+    );
+    expect(failed!.details.kind).toBe('blocked');
+  });
+});
+
 describe('with a bot identity configured', () => {
   it('refuses a request without a valid Bot Framework token with 401', async () => {
     const database2 = await createTestDatabase();

@@ -119,7 +119,7 @@ export const COMMAND_LIST: readonly ChatCommandInfo[] = [
     name: 'late',
     aliases: [],
     usage: 'late',
-    description: 'List the late steps: running past their indicative duration, or ready and not started.',
+    description: 'List the steps running past their indicative duration.',
     pilotsOnly: false,
     inManifest: true,
   },
