@@ -37,6 +37,9 @@ export async function renderCardForViewer(
         `${input.step} is no longer in the plan${input.iteration ? ` of ${input.iteration}` : ''}.`,
     );
   }
-  const data = await loadStepCardData(engine, iteration.id, snapshot.steps[index]!.dbId, input.now);
+  const data = await loadStepCardData(engine, iteration.id, snapshot.steps[index]!.dbId, input.now, {
+    iteration,
+    snapshot,
+  });
   return renderStepCard(data, input.viewer, { notice: input.notice ?? undefined, refreshUserIds: [] });
 }

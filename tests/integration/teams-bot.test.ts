@@ -280,7 +280,9 @@ describe('delivery problems', () => {
     await teams.worker.runOnce();
     scope.done();
     // The hold of the previous test was still waiting: notices due together go out as one message.
-    expect(notice).toBe('TRT-1 on hold by Claire Pilot: waiting for DBA sign-off\n\nTRT-1 resumed by Claire Pilot');
+    expect(notice).toBe(
+      'TRT-1 on hold by Claire Pilot: waiting for DBA sign-off\n\nTRT-1 resumed by Claire Pilot',
+    );
     expect(warning).toContain('Runsheet cannot post in the channel of Engine any more');
     const [job] = await queryRows<{ state: string }>(
       database.db,

@@ -17,6 +17,7 @@ import { sqlList } from '../../db/sql-helpers.js';
 import { isStepReady } from '../../domain/readiness.js';
 import type { ControlResult, WorkStatus } from '../../domain/statuses.js';
 import type { Engine, IterationRow } from '../../engine/engine.js';
+import type { PlanSnapshot } from '../../engine/plan-snapshot.js';
 import { formatLocalTime } from '../../engine/messages.js';
 import { NotFoundError } from '../../engine/read-models.js';
 import { htmlToPlainText } from './plain-text.js';
@@ -135,16 +136,20 @@ export async function loadStepCardData(
   iterationId: number,
   stepId: number,
   now: Date,
+  /** What the caller has just read already (the iteration's row, the plan snapshot): not read twice. */
+  known: { iteration?: IterationRow; snapshot?: PlanSnapshot } = {},
 ): Promise<StepCardData> {
   const db = engine.database.db;
-  const [iteration] = await queryRows<IterationRow>(
-    db,
-    sql`select id, name, status, time_zone as "timeZone", comms from iterations where id = ${iterationId}`,
-  );
+  const [iteration] =
+    known.iteration?.id === iterationId
+      ? [known.iteration]
+      : await queryRows<IterationRow>(
+          db,
+          sql`select id, name, status, time_zone as "timeZone", comms from iterations where id = ${iterationId}`,
+        );
   if (!iteration) throw new NotFoundError(`There is no iteration with id ${iterationId}.`);
 
-  const [meta] = await queryRows<{ revision: number }>(db, sql`select revision from plan_meta where id = 1`);
-  const snapshot = await engine.plans.get(db, meta?.revision ?? 0);
+  const snapshot = known.snapshot ?? (await engine.snapshot());
   const index = snapshot.indexOfDbId(stepId);
   if (index === undefined) throw new NotFoundError(`There is no step with id ${stepId} in the plan.`);
 
@@ -181,19 +186,29 @@ export async function loadStepCardData(
   const statusOf = (i: number): WorkStatus =>
     i === index ? status : (predecessorStatuses.get(snapshot.steps[i]!.dbId) ?? 'OPEN');
 
+  // The states and results are read by primary key, per task and per control (scalar subqueries,
+  // id = any(array(…))), never by joining the iteration's state tables: right after an activation
+  // (and whenever autovacuum has not analysed them yet) PostgreSQL has no statistics on them and
+  // would hash all 44,000 task states of a 20,000-step plan, 9 ms per card instead of 0.2 ms.
   const tasks = await queryRows<{ id: string; description_html: string; team: string; status: WorkStatus }>(
     db,
-    sql`select t.key as id, t.description_html, tm.name as team, coalesce(ts.status, 'OPEN') as status
+    sql`select t.key as id, t.description_html, tm.name as team,
+          coalesce((select ts.status from task_states ts
+                    where ts.iteration_id = ${iterationId} and ts.task_id = t.id), 'OPEN') as status
         from tasks t join teams tm on tm.id = t.team_id
-        left join task_states ts on ts.task_id = t.id and ts.iteration_id = ${iterationId}
         where t.step_id = ${stepId} and not t.archived order by t.number`,
   );
   const controls = await queryRows<StepCardControl>(
     db,
-    sql`select distinct c.key as id, c.name, coalesce(cr.result, 'OPEN') as result from tasks t
-        join task_controls tc on tc.task_id = t.id join controls c on c.id = tc.control_id
-        left join control_results cr on cr.control_id = c.id and cr.iteration_id = ${iterationId}
-        where t.step_id = ${stepId} and not t.archived and not c.archived order by c.key`,
+    sql`select c.key as id, c.name,
+          coalesce((select cr.result from control_results cr
+                    where cr.iteration_id = ${iterationId} and cr.control_id = c.id), 'OPEN') as result
+        from controls c
+        where c.id = any(array(
+            select tc.control_id from task_controls tc
+            where tc.task_id = any(array(select t.id from tasks t where t.step_id = ${stepId} and not t.archived))))
+          and not c.archived
+        order by c.key`,
   );
 
   const zone = iteration.timeZone;

@@ -5,7 +5,10 @@
  *
  * Retry policy, and why it is shaped this way:
  * - Every attempt first waits for its slot from the {@link ConversationRateLimiter}, so a burst of
- *   updates is spread out instead of being throttled by Teams.
+ *   updates is spread out instead of being throttled by Teams. Just before sending it checks again
+ *   (earlier sends may have left later than booked), and once answered the send is recorded at
+ *   its answer time: Teams counts a request when it arrives, which a busy process or a slow
+ *   connection makes later than the slot it was booked for.
  * - 429: Teams says how long to wait (Retry-After, in seconds or as an HTTP date; 1 s if absent). The
  *   whole conversation is paused in the limiter, so other calls to it wait too instead of each
  *   earning its own 429.
@@ -194,11 +197,27 @@ export class BotConnectorClient {
           `next send slot for the conversation is ${Math.ceil(slotDelayMs)} ms away`,
         );
       }
-      const waitMs = this.limiter.reserve(conversationId);
-      if (waitMs > 0) await this.sleep(waitMs);
+      let slot = this.limiter.book(conversationId);
+      if (slot.waitMs > 0) await this.sleep(slot.waitMs);
+      // The sends before this one may have left later than booked (a busy process, a slow
+      // connection); Teams counts them from then, so look again before going.
+      for (let extra = this.limiter.recheck(conversationId, slot.at); extra.waitMs > 0;) {
+        if (overBudget(extra.waitMs)) {
+          this.limiter.release(conversationId, extra.at);
+          return giveUp(
+            extra.waitMs,
+            `next send slot for the conversation is ${Math.ceil(extra.waitMs)} ms away`,
+          );
+        }
+        await this.sleep(extra.waitMs);
+        slot = extra;
+        extra = this.limiter.recheck(conversationId, slot.at);
+      }
 
       attempts += 1;
       const outcome = await this.attempt(method, url, serviceUrl, body);
+      // Teams had the request by the time its answer came: count the send from then.
+      this.limiter.settle(conversationId, slot.at, this.limiter.now());
       backoffMs = 0;
       if (outcome.received) lastStatus = outcome.status;
 

@@ -112,11 +112,52 @@ export class ConversationRateLimiter {
    * concurrent callers queue up: the second caller sees the first one's slot as taken.
    */
   reserve(conversationId: string): number {
+    return this.book(conversationId).waitMs;
+  }
+
+  /** As {@link reserve}, also returning the slot booked (`at`, on this limiter's clock). */
+  book(conversationId: string): { at: number; waitMs: number } {
     const now = this.clock();
     this.prune(now);
     const at = this.earliestSendTime(conversationId, now);
     this.recordAt(conversationId, at);
-    return at - now;
+    return { at, waitMs: at - now };
+  }
+
+  /**
+   * Called when the slot booked at `bookedAt` has come, just before sending: whether the send may
+   * really go now, by the sends that went out before it as they are now recorded (see
+   * {@link settle}: they may have left later than booked, and Teams counts them from then). If not,
+   * the booking moves to the time it may go, and the wait until then is returned; 0 means send now.
+   */
+  recheck(conversationId: string, bookedAt: number): { at: number; waitMs: number } {
+    const now = this.clock();
+    const state = this.conversations.get(conversationId);
+    let at = Math.max(now, state?.pausedUntil ?? 0);
+    const own = state?.sends ?? [];
+    for (const window of this.conversationWindows)
+      at = Math.max(at, sentWindowFreesAt(own, window, at, bookedAt));
+    at = Math.max(at, sentWindowFreesAt(this.appSends, this.appWindow, at, bookedAt));
+    if (at > now) this.settle(conversationId, bookedAt, at);
+    return { at: Math.max(at, now), waitMs: Math.max(0, at - now) };
+  }
+
+  /**
+   * Records that the send booked at `bookedAt` really went out at `sentAt` (its response time is a
+   * safe stand-in: Teams had the request by then). A send leaves later than booked when the process
+   * is busy or a connection slow; counted from its booked time, it would let the next sends of the
+   * conversation go too early by Teams' clock and earn 429s. Only ever moves a send later.
+   */
+  settle(conversationId: string, bookedAt: number, sentAt: number): void {
+    if (sentAt <= bookedAt) return;
+    const sends = this.conversations.get(conversationId)?.sends;
+    if (sends && moveTime(sends, bookedAt, sentAt)) moveTime(this.appSends, bookedAt, sentAt);
+  }
+
+  /** Gives back a slot booked but not used (the caller gave up before sending). */
+  release(conversationId: string, bookedAt: number): void {
+    const sends = this.conversations.get(conversationId)?.sends;
+    if (sends && removeTime(sends, bookedAt)) removeTime(this.appSends, bookedAt);
   }
 
   /**
@@ -227,6 +268,48 @@ export class ConversationRateLimiter {
       if (state.sends.length === 0 && state.pausedUntil <= now) this.conversations.delete(conversationId);
     }
   }
+}
+
+/**
+ * The earliest time from `at` at which one more send fits `window`, counting only the sends at or
+ * before `at` (those already gone) and not counting one send at `own` (the caller's own booking).
+ */
+function sentWindowFreesAt(sends: readonly number[], window: RateWindow, at: number, own: number): number {
+  let result = at;
+  for (;;) {
+    // Newest first: once `limit` sends are found in the window, the oldest of them must drop out.
+    let counted = 0;
+    let ownSkipped = false;
+    let limitThNewest = 0;
+    for (let i = upperBound(sends, result) - 1; i >= 0 && sends[i]! > result - window.windowMs; i -= 1) {
+      if (!ownSkipped && sends[i] === own) {
+        ownSkipped = true;
+        continue;
+      }
+      counted += 1;
+      if (counted === window.limit) {
+        limitThNewest = sends[i]!;
+        break;
+      }
+    }
+    if (counted < window.limit) return result;
+    result = limitThNewest + window.windowMs;
+  }
+}
+
+/** Moves one occurrence of `from` to `to` in an ascending array; false when `from` is not there. */
+function moveTime(sorted: number[], from: number, to: number): boolean {
+  if (!removeTime(sorted, from)) return false;
+  sorted.splice(upperBound(sorted, to), 0, to);
+  return true;
+}
+
+/** Removes one occurrence of `value` from an ascending array; false when it is not there. */
+function removeTime(sorted: number[], value: number): boolean {
+  const index = upperBound(sorted, value) - 1;
+  if (index < 0 || sorted[index] !== value) return false;
+  sorted.splice(index, 1);
+  return true;
 }
 
 /** The index of the first element greater than `value` in an ascending array. */
