@@ -47,6 +47,11 @@ export interface JobWorkerOptions {
   pollIntervalMs?: number;
   /** Jobs claimed (and run concurrently) per poll. Default 10. */
   batchSize?: number;
+  /**
+   * Jobs the polling loop keeps running at once; it claims more as each one finishes, so one job
+   * waiting for its conversation's send slot never holds up the others. Default 50.
+   */
+  concurrency?: number;
   /** How long a claim holds before another worker may take the job over. Default 60 s. */
   lockSeconds?: number;
 }
@@ -68,7 +73,11 @@ export class JobWorker {
   private readonly clock: () => Date;
   private readonly pollIntervalMs: number;
   private readonly batchSize: number;
+  private readonly concurrency: number;
   private readonly lockSeconds: number;
+  /** Jobs the polling loop has running now. */
+  private running = 0;
+  private pollInProgress = false;
 
   /** Set by start(), cleared by stop(): whether the polling loop should keep going. */
   private polling = false;
@@ -88,6 +97,7 @@ export class JobWorker {
     this.clock = options.clock ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.batchSize = options.batchSize ?? 10;
+    this.concurrency = Math.max(1, options.concurrency ?? 50);
     this.lockSeconds = options.lockSeconds ?? 60;
   }
 
@@ -96,16 +106,17 @@ export class JobWorker {
    * their outcomes. Returns how many ran. Rejects only if claiming fails (database unreachable);
    * a failing handler or a failed outcome write is logged, not thrown.
    */
-  runOnce(): Promise<number> {
-    if (this.stopped) return Promise.resolve(0);
-    const batch = this.claimAndRun();
-    this.inFlight.add(batch);
-    const forget = () => this.inFlight.delete(batch);
-    batch.then(forget, forget);
-    return batch;
+  async runOnce(): Promise<number> {
+    if (this.stopped) return 0;
+    const jobs = await this.claim(this.batchSize);
+    await Promise.all(this.startRuns(jobs));
+    return jobs.length;
   }
 
-  /** Starts polling: a poll starts only after the previous one finished, so batches never overlap. */
+  /**
+   * Starts polling. Polls never overlap; between them, finished jobs make room for new ones, so up
+   * to `concurrency` jobs run at once and a slow one (waiting for a rate-limit slot) delays no other.
+   */
   start(): void {
     if (this.polling) return;
     this.polling = true;
@@ -134,44 +145,81 @@ export class JobWorker {
   }
 
   private async poll(): Promise<void> {
-    let ran = 0;
+    if (this.pollInProgress || this.stopped) return;
+    this.pollInProgress = true;
+    let claimed = 0;
+    let room = 0;
     try {
-      ran = await this.runOnce();
+      room = Math.min(this.batchSize, this.concurrency - this.running);
+      if (room > 0) {
+        const jobs = await this.claim(room);
+        claimed = jobs.length;
+        this.running += claimed;
+        for (const run of this.startRuns(jobs)) {
+          void run.finally(() => {
+            this.running -= 1;
+            this.pollSoon();
+          });
+        }
+      }
     } catch (error) {
       // The database may be briefly unreachable (failover, restart); keep polling.
       this.logger?.error({ err: error, workerId: this.workerId }, 'claiming jobs failed');
+    } finally {
+      this.pollInProgress = false;
     }
-    // A full batch suggests more are due: poll again at once to drain a backlog.
-    if (this.polling) this.schedulePoll(ran >= this.batchSize ? 0 : this.pollIntervalMs);
+    // A full claim suggests more are due: poll again at once to drain a backlog. When the loop is
+    // full, a finishing job polls (pollSoon); the timer is the fallback for newly enqueued work.
+    if (this.polling) this.schedulePoll(room > 0 && claimed >= room ? 0 : this.pollIntervalMs);
   }
 
-  private async claimAndRun(): Promise<number> {
-    const jobs = await claimJobs(this.database.db, {
+  /** Polls as soon as possible (a job finished and made room). */
+  private pollSoon(): void {
+    if (!this.polling || this.pollInProgress) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.schedulePoll(0);
+  }
+
+  private claim(limit: number): Promise<ClaimedJob[]> {
+    return claimJobs(this.database.db, {
       workerId: this.workerId,
       kinds: this.kinds,
-      limit: this.batchSize,
+      limit,
       lockSeconds: this.lockSeconds,
       now: this.clock(),
     });
-    // Concurrently, not one after another: every job in the batch was locked at the same moment,
-    // and the last of a sequential batch could find its lock expired (and the job taken over by
-    // another worker) before it even started.
-    const runs: Promise<void>[] = [];
+  }
+
+  /**
+   * Starts running claimed jobs, concurrently: every job of a claim was locked at the same moment,
+   * and the last of a sequential run could find its lock expired (and the job taken over by another
+   * worker) before it even started. Returns one promise per job, settled once its outcome is
+   * recorded; each is tracked so that stop() can wait for it.
+   */
+  private startRuns(jobs: readonly ClaimedJob[]): Promise<void>[] {
+    const runOf = new Map<number, Promise<void>>();
     for (const [kind, batchHandler] of Object.entries(this.batchHandlers)) {
       const group = jobs.filter((job) => job.kind === kind);
-      if (group.length > 0) runs.push(this.runJobs(group, () => batchHandler(group)));
+      if (group.length === 0) continue;
+      const run = this.track(this.runJobs(group, () => batchHandler(group)));
+      for (const job of group) runOf.set(job.id, run);
     }
     for (const job of jobs) {
-      if (this.batchHandlers[job.kind]) continue;
+      if (runOf.has(job.id)) continue;
       const handler = this.handlers[job.kind];
-      runs.push(
-        this.runJobs([job], () =>
-          handler ? handler(job) : Promise.reject(new Error(`no handler for job kind ${job.kind}`)),
-        ),
-      );
+      const run = () =>
+        handler ? handler(job) : Promise.reject(new Error(`no handler for job kind ${job.kind}`));
+      runOf.set(job.id, this.track(this.runJobs([job], run)));
     }
-    await Promise.all(runs);
-    return jobs.length;
+    return jobs.map((job) => runOf.get(job.id)!);
+  }
+
+  /** Remembers a run until it settles, so that stop() can wait for it. */
+  private track(run: Promise<void>): Promise<void> {
+    this.inFlight.add(run);
+    const forget = () => this.inFlight.delete(run);
+    run.then(forget, forget);
+    return run;
   }
 
   /** Runs `jobs` through `run` and records its one outcome for each of them. */

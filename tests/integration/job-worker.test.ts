@@ -71,6 +71,36 @@ async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs 
 const done: JobOutcome = { status: 'done' };
 
 describe('JobWorker', () => {
+  it('keeps claiming while a slow job runs: one job waiting for its slot holds up no other', async () => {
+    await enqueueJobs(database.db, [{ kind: 'slow', payload: {}, runAt: T }]);
+    await enqueueJobs(
+      database.db,
+      [1, 2, 3, 4, 5, 6].map((n) => ({ kind: 'fast', payload: { n }, runAt: T })),
+    );
+    const hold = deferred();
+    const fastDone: number[] = [];
+    const w = new JobWorker({
+      database,
+      workerId: 'pipeline',
+      clock: () => T,
+      batchSize: 2,
+      concurrency: 3,
+      pollIntervalMs: 5,
+      handlers: {
+        slow: async () => (await hold.promise, done),
+        fast: async (job) => (fastDone.push(job.payload.n as number), done),
+      },
+    });
+    workers.push(w);
+    w.start();
+    await waitUntil(() => fastDone.length === 6);
+    expect((await jobRows()).filter((row) => row.state === 'running').map((row) => row.kind)).toEqual([
+      'slow',
+    ]);
+    hold.resolve();
+    await waitUntil(async () => (await jobRows()).every((row) => row.state === 'done'));
+  });
+
   it("hands all of a poll's jobs of a batch kind to one batch handler, and records its outcome for each", async () => {
     await enqueueJobs(database.db, [
       { kind: 'notice', payload: { n: 1 }, runAt: T },
