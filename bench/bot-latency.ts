@@ -74,6 +74,7 @@ import {
   slug,
   TEAMS_BENCH_PILOT,
   TEAMS_LIMITS,
+  type BenchSectionResult,
   type BenchTarget,
 } from './card-fanout.js';
 import { generatePlan } from './generate-plan.js';
@@ -106,13 +107,7 @@ export const BOT_LATENCY_TARGETS = {
 
 const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
-export interface BotLatencyResult {
-  figures: Record<string, unknown>;
-  targets: BenchTarget[];
-  notes: string[];
-}
-
-export async function runBotLatencyBench(options: { adminUrl: string }): Promise<BotLatencyResult> {
+export async function runBotLatencyBench(options: { adminUrl: string }): Promise<BenchSectionResult> {
   const { adminUrl } = options;
   const notes: string[] = [];
   console.log(

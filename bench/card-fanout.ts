@@ -511,13 +511,14 @@ export function benchLogger(): Logger {
 // The benchmark
 // ---------------------------------------------------------------------------------------------
 
-export interface CardFanoutResult {
+/** What a benchmark section adds to the report: its figures, its targets and notes. */
+export interface BenchSectionResult {
   figures: Record<string, unknown>;
   targets: BenchTarget[];
   notes: string[];
 }
 
-export async function runCardFanoutBench(options: { adminUrl: string }): Promise<CardFanoutResult> {
+export async function runCardFanoutBench(options: { adminUrl: string }): Promise<BenchSectionResult> {
   const { adminUrl } = options;
   const notes: string[] = [];
   console.log(
