@@ -5,13 +5,12 @@
 import { sql } from '../db/orm.js';
 import { appendAuditEvent } from '../audit/audit-log.js';
 import { queryRows, type Tx } from '../db/client.js';
-import { readySteps } from '../domain/readiness.js';
-import type { WorkStatus } from '../domain/statuses.js';
 import { enqueueJobs } from '../jobs/queue.js';
 import type { Actor } from './actor.js';
 import type { Command, CommandResult, EngineRefusalCode } from './command.js';
 import { commandDetails, findIteration } from './engine.js';
 import type { PlanSnapshot } from './plan-snapshot.js';
+import { openExecutionState, readyStepsOf } from './iteration-state.js';
 import { stepCardSyncJob } from './outgoing-jobs.js';
 
 interface IterationCommandContext {
@@ -109,32 +108,15 @@ export async function executeIterationCommand(context: IterationCommandContext):
   await tx.execute(
     sql`update iterations set status = 'ACTIVE', activated_at = ${now.toISOString()}::timestamptz, activated_by = ${actor.email} where id = ${iteration.id}`,
   );
-  // Open the execution state of everything in scope, so every later command locks an existing row.
-  await tx.execute(sql`insert into step_states (iteration_id, step_id)
-      select ${iteration.id}, sc.step_id from step_scope sc join steps s on s.id = sc.step_id
-      where sc.iteration_id = ${iteration.id} and not s.archived on conflict do nothing`);
-  await tx.execute(sql`insert into task_states (iteration_id, task_id)
-      select ${iteration.id}, t.id from tasks t join step_scope sc on sc.step_id = t.step_id and sc.iteration_id = ${iteration.id}
-      where not t.archived on conflict do nothing`);
-  await tx.execute(sql`insert into control_results (iteration_id, control_id)
-      select ${iteration.id}, c.id from controls c where not c.archived on conflict do nothing`);
-
+  await openExecutionState(tx, iteration.id);
   const { snapshot } = context;
-  const statusRows = await queryRows<{ step_id: number; status: WorkStatus }>(
-    tx,
-    sql`select step_id, status from step_states where iteration_id = ${iteration.id}`,
-  );
-  const statusByDbId = new Map(statusRows.map((row) => [row.step_id, row.status]));
-  const ready = readySteps(
-    snapshot.scopeOf(iteration.id),
-    (i) => statusByDbId.get(snapshot.steps[i]!.dbId) ?? 'OPEN',
-  );
+  const { ready, stateRows } = await readyStepsOf(tx, snapshot, iteration.id);
   const readyKeys = ready.map((i) => snapshot.steps[i]!.key);
 
   const event = await audit('iteration.activate', iteration.name, {
     from: 'PLANNED',
     to: 'ACTIVE',
-    inScope: statusRows.length,
+    inScope: stateRows,
     ready: readyKeys,
   });
   await enqueueJobs(
@@ -153,7 +135,7 @@ export async function executeIterationCommand(context: IterationCommandContext):
     to: 'ACTIVE',
     forced: false,
     becameReady: readyKeys,
-    message: `${iteration.name} activated by ${actor.name}: ${statusRows.length} steps in scope, ${readyKeys.length} ready.`,
+    message: `${iteration.name} activated by ${actor.name}: ${stateRows} steps in scope, ${readyKeys.length} ready.`,
     auditSeq: event.seq,
   };
 }

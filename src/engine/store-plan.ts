@@ -12,6 +12,10 @@ import { appendAuditEvent } from '../audit/audit-log.js';
 import { queryRows, type Database, type Tx } from '../db/client.js';
 import { jsonbRows } from '../db/sql-helpers.js';
 import { parseStepId, parseTaskId } from '../domain/ids.js';
+import { enqueueJobs, type JobRequest } from '../jobs/queue.js';
+import { openExecutionState, readyStepsOf } from './iteration-state.js';
+import { stepCardSyncJob } from './outgoing-jobs.js';
+import { PlanSnapshotCache } from './plan-snapshot.js';
 import type { PlanModel } from '../domain/plan-model.js';
 
 export interface StoredPlanSummary {
@@ -19,6 +23,8 @@ export interface StoredPlanSummary {
   counts: Record<'steps' | 'tasks' | 'controls' | 'chapters' | 'teams' | 'iterations' | 'schedule', number>;
   created: Record<'steps' | 'tasks' | 'controls', number>;
   archived: Record<'steps' | 'tasks' | 'controls', number>;
+  /** Cards queued for steps that the new plan made ready in the active iteration. */
+  cardsQueued: number;
   auditSeq: number;
 }
 
@@ -49,11 +55,7 @@ export async function storePlan(
     );
     const revision = (meta?.revision ?? 0) + 1;
 
-    await upsertByName(
-      tx,
-      'step_types',
-      plan.stepTypes.map((t) => ({ type: t.type, name: t.name })),
-    );
+    await storeStepTypes(tx, plan);
     await storeStructure(tx, plan);
     const created = await storeWork(tx, plan);
     const archived = await archiveMissing(tx, plan);
@@ -71,6 +73,7 @@ export async function storePlan(
       iterations: plan.iterations.length,
       schedule: plan.schedule.length,
     };
+    const cards = await cardsNowDue(tx, revision);
     const event = await appendAuditEvent(tx, {
       actor: origin.actor,
       actorName: origin.actorName ?? '',
@@ -83,21 +86,30 @@ export async function storePlan(
         counts,
         created,
         archived,
+        ...(cards.iteration ? { cardsQueued: cards.jobs.length, activeIteration: cards.iteration } : {}),
       },
     });
-    return { revision, counts, created, archived, auditSeq: event.seq };
+    await enqueueJobs(
+      tx,
+      cards.jobs.map((job) => ({ ...job, payload: { ...job.payload, auditSeq: event.seq } })),
+    );
+    return { revision, counts, created, archived, cardsQueued: cards.jobs.length, auditSeq: event.seq };
   });
 }
 
-async function upsertByName(
-  tx: Tx,
-  table: 'step_types',
-  rows: { type: string; name: string }[],
-): Promise<void> {
+/**
+ * Registers the plan's step types in its order, which export keeps. Types the plan does not list
+ * stay registered (steps of earlier imports may use them) and come after, in their old order.
+ */
+async function storeStepTypes(tx: Tx, plan: PlanModel): Promise<void> {
+  const rows = plan.stepTypes.map((t, ord) => ({ type: t.type, name: t.name, ord }));
+  await tx.execute(sql`update step_types set sort_order = sort_order + 1000
+      where type not in (select value from jsonb_array_elements_text(${JSON.stringify(rows.map((r) => r.type))}::jsonb))
+        and sort_order < 1000`);
   if (rows.length === 0) return;
-  await tx.execute(sql`insert into ${sql.identifier(table)} (type, name)
-      select x.type, x.name from jsonb_to_recordset(${jsonbRows(rows)}) as x(type text, name text)
-      on conflict (type) do update set name = excluded.name`);
+  await tx.execute(sql`insert into step_types (type, name, sort_order)
+      select x.type, x.name, x.ord from jsonb_to_recordset(${jsonbRows(rows)}) as x(type text, name text, ord int)
+      on conflict (type) do update set name = excluded.name, sort_order = excluded.sort_order`);
 }
 
 async function storeStructure(tx: Tx, plan: PlanModel): Promise<void> {
@@ -295,4 +307,33 @@ async function storeSchedule(tx: Tx, plan: PlanModel): Promise<void> {
       select i.id, c.id, x.start_at, x.end_at
       from jsonb_to_recordset(${jsonbRows(rows)}) as x(iteration text, chapter text, start_at timestamptz, end_at timestamptz)
       join iterations i on i.name = x.iteration join chapters c on c.name = x.chapter`);
+}
+
+/**
+ * During an active iteration, the new plan may add steps to it or change their links, so that some
+ * step is ready now without a card in its team's channel: those cards are queued with the import.
+ * Steps added to the iteration get their execution state opened, as at activation.
+ */
+async function cardsNowDue(
+  tx: Tx,
+  revision: number,
+): Promise<{ iteration: string | null; jobs: JobRequest[] }> {
+  const [active] = await queryRows<{ id: number; name: string }>(
+    tx,
+    sql`select id, name from iterations where status = 'ACTIVE'`,
+  );
+  if (!active) return { iteration: null, jobs: [] };
+  await openExecutionState(tx, active.id);
+  const snapshot = await new PlanSnapshotCache().get(tx, revision);
+  const { ready } = await readyStepsOf(tx, snapshot, active.id);
+  const posted = await queryRows<{ step_id: number }>(
+    tx,
+    sql`select distinct step_id from posted_cards where iteration_id = ${active.id}`,
+  );
+  const withCard = new Set(posted.map((row) => row.step_id));
+  const jobs = ready
+    .map((index) => snapshot.steps[index]!.dbId)
+    .filter((stepId) => !withCard.has(stepId))
+    .map((stepId) => stepCardSyncJob(active.id, stepId));
+  return { iteration: active.name, jobs };
 }

@@ -71,6 +71,22 @@ describe('importing the samples', () => {
   });
 });
 
+describe('step types', () => {
+  it("keeps the plan's order of step types, new ones included, through export", async () => {
+    const plan = smallPlan();
+    plan.stepTypes = [
+      { type: 'CHK', name: 'Technical check' },
+      { type: 'ZZZ', name: 'Extra type of this plan' },
+      { type: 'TRT', name: 'Treatment' },
+    ];
+    await storePlan(database, plan, { actor: 'test', source: 'types' });
+    const exported = (await loadPlanModel(database.db)).stepTypes.map((t) => t.type);
+    // The plan's three first, in its order; the other registered types after them.
+    expect(exported.slice(0, 3)).toEqual(['CHK', 'ZZZ', 'TRT']);
+    expect(exported.slice(3)).toEqual(['PRE', 'BUS', 'IGO', 'BGO', 'DUM', 'SYS', 'GON']);
+  });
+});
+
 describe('re-importing a changed plan', () => {
   it('updates by business key, archives what disappeared and keeps execution history', async () => {
     await storePlan(database, smallPlan(), { actor: 'test', source: 'v1' });
@@ -119,5 +135,26 @@ describe('re-importing a changed plan', () => {
       'TRT-3',
       'TRT-4',
     ]);
+
+    // During the active iteration, a step the new plan adds with nothing to wait for is ready at
+    // once: its execution state is opened and its card queued with the import.
+    const v4 = smallPlan();
+    v4.steps.push({
+      ...v4.steps[0]!,
+      id: 'TRT-5',
+      title: 'Added during Run1',
+      predecessors: [],
+      scope: ['Run1'],
+    });
+    const withNewStep = await storePlan(database, v4, { actor: 'test', source: 'v4' });
+    expect(withNewStep.cardsQueued).toBe(1);
+    const five = await getStepDetail(engine, 'TRT-5');
+    expect(five).toMatchObject({ status: 'OPEN', ready: true });
+    const queued = await queryRows<{ n: number }>(
+      database.db,
+      sql`select count(*)::int as n from jobs j join steps s on s.id = (j.payload->>'stepId')::int
+          where j.kind = 'step-card.sync' and j.state = 'pending' and s.key = 'TRT-5'`,
+    );
+    expect(queued[0]!.n).toBe(1);
   });
 });

@@ -54,7 +54,10 @@ export async function runImport(
         `Imported ${path.basename(file!)} as plan revision ${summary.revision}: ${c.steps} steps, ${c.tasks} tasks, ${c.controls} controls, ` +
           `${c.chapters} chapters, ${c.teams} teams, ${c.iterations} iterations, ${c.schedule} schedule entries ` +
           `(new: ${summary.created.steps} steps, ${summary.created.tasks} tasks, ${summary.created.controls} controls; ` +
-          `archived: ${summary.archived.steps} steps, ${summary.archived.tasks} tasks, ${summary.archived.controls} controls).`,
+          `archived: ${summary.archived.steps} steps, ${summary.archived.tasks} tasks, ${summary.archived.controls} controls).` +
+          (summary.cardsQueued > 0
+            ? ` ${summary.cardsQueued} newly ready step card(s) queued for the active iteration.`
+            : ''),
       );
     }
     return 0;
