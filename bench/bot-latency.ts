@@ -61,6 +61,7 @@ import { createHttpServer, listen } from '../src/http/server.js';
 import { startTeamsService, type TeamsService } from '../src/teams/teams-service.js';
 import { DEFAULT_ADMIN_URL, dropDatabase, recreateDatabase, withDatabaseName } from './bench-database.js';
 import {
+  activateAsBenchPilot,
   BENCH_TENANT_ID,
   benchLogger,
   channelIdOf,
@@ -70,7 +71,6 @@ import {
   linkChannels,
   mulberry32,
   printTable,
-  round,
   slug,
   TEAMS_BENCH_PILOT,
   TEAMS_LIMITS,
@@ -79,7 +79,7 @@ import {
 } from './card-fanout.js';
 import { generatePlan } from './generate-plan.js';
 import { machineLoad, watchGc } from './observe.js';
-import { summarize, type LatencySummary } from './stats.js';
+import { round, roundAll, summarize, type LatencySummary } from './stats.js';
 import { loadWorkSteps } from './workload.js';
 
 const DATABASE_NAME = 'runsheet_bench_bot';
@@ -158,14 +158,7 @@ export async function runBotLatencyBench(options: { adminUrl: string }): Promise
     const serviceUrl = await connector.start();
     await linkChannels(database, directory, teamNames, serviceUrl);
 
-    const activated = await engine.execute({
-      action: 'activate',
-      subject: ITERATION,
-      actor: { aadObjectId: TEAMS_BENCH_PILOT.aadObjectId },
-      source: 'teams',
-    });
-    if (activated.outcome !== 'applied') throw new Error(`activating ${ITERATION}: ${activated.message}`);
-    console.log(activated.message);
+    const activated = await activateAsBenchPilot(engine, ITERATION);
     const drained = await waitForCardJobs(database, INITIAL_CARDS_TIMEOUT_MS);
     console.log(
       `the worker posted the ${activated.becameReady.length} ready cards in ${(drained.ms / 1000).toFixed(1)} s; measuring`,
@@ -692,17 +685,6 @@ function loadThread(input: LoadInput, port: MessagePort): void {
 
 function fmtNum(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(2);
-}
-
-function roundAll(summary: LatencySummary): LatencySummary {
-  return {
-    count: summary.count,
-    mean: round(summary.mean, 2),
-    p50: round(summary.p50, 2),
-    p95: round(summary.p95, 2),
-    p99: round(summary.p99, 2),
-    max: round(summary.max, 2),
-  };
 }
 
 if (isEntryPoint(import.meta.url)) {

@@ -41,6 +41,7 @@ import { createTeamsJobHandlers } from '../src/teams/card-jobs.js';
 import { BotConnectorClient } from '../src/teams/connector/connector-client.js';
 import { ConversationRateLimiter } from '../src/teams/connector/rate-limiter.js';
 import { DEFAULT_ADMIN_URL, dropDatabase, recreateDatabase, withDatabaseName } from './bench-database.js';
+import { round } from './stats.js';
 
 const DATABASE_NAME = 'runsheet_bench_fanout';
 const CHANNELS = 10;
@@ -462,6 +463,22 @@ export const TEAMS_BENCH_PILOT: DirectoryUser = {
   teams: [],
 };
 
+/** Activates `iteration` as the bench pilot through the engine, as a pilot's command would; a refusal stops the bench. */
+export async function activateAsBenchPilot(
+  engine: Engine,
+  iteration: string,
+): Promise<{ becameReady: string[] }> {
+  const activated = await engine.execute({
+    action: 'activate',
+    subject: iteration,
+    actor: { aadObjectId: TEAMS_BENCH_PILOT.aadObjectId },
+    source: 'teams',
+  });
+  if (activated.outcome !== 'applied') throw new Error(`activating ${iteration}: ${activated.message}`);
+  console.log(activated.message);
+  return activated;
+}
+
 /** The channel a team's cards go to in the benchmarks. */
 export function channelIdOf(team: string): string {
   return `19:bench-${slug(team)}@thread.tacv2`;
@@ -544,15 +561,8 @@ export async function runCardFanoutBench(options: { adminUrl: string }): Promise
       serviceUrl,
     );
 
-    const activated = await engine.execute({
-      action: 'activate',
-      subject: ITERATION,
-      actor: { aadObjectId: TEAMS_BENCH_PILOT.aadObjectId },
-      source: 'teams',
-    });
-    if (activated.outcome !== 'applied') throw new Error(`activating ${ITERATION}: ${activated.message}`);
+    const activated = await activateAsBenchPilot(engine, ITERATION);
     const expected = new Set(activated.becameReady);
-    console.log(`${activated.message}`);
     if (expected.size !== CHANNELS * CARDS_PER_CHANNEL) {
       throw new Error(`expected ${CHANNELS * CARDS_PER_CHANNEL} ready steps, got ${expected.size}`);
     }
@@ -777,11 +787,6 @@ export function printTable(header: readonly string[], rows: readonly (readonly s
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows) console.log(line(row));
-}
-
-export function round(value: number, digits = 0): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }
 
 function fmtMs(ms: number): string {

@@ -37,7 +37,7 @@ import {
 } from './bench-database.js';
 import { generatePlan, type GeneratePlanOptions } from './generate-plan.js';
 import { liveHeapMB, machineLoad, watchGc, type GcPauses } from './observe.js';
-import { memoryNow, peakRssMB, summarize, timed, type LatencySummary } from './stats.js';
+import { memoryNow, peakRssMB, round, roundAll, summarize, timed, type LatencySummary } from './stats.js';
 import { benchDirectory, loadWorkSteps, PILOT, runWorkload } from './workload.js';
 // Teams bot benchmarks, run after the core figures (see the hook in main).
 import { runBotLatencyBench } from './bot-latency.js';
@@ -470,22 +470,6 @@ function fmtMs(ms: number): string {
 
 function fmtNum(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(2);
-}
-
-function round(value: number, digits = 0): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}
-
-function roundAll(summary: LatencySummary): LatencySummary {
-  return {
-    count: summary.count,
-    mean: round(summary.mean, 2),
-    p50: round(summary.p50, 2),
-    p95: round(summary.p95, 2),
-    p99: round(summary.p99, 2),
-    max: round(summary.max, 2),
-  };
 }
 
 const watchdog = setTimeout(() => {

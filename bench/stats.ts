@@ -49,3 +49,21 @@ export async function timed<T>(body: () => Promise<T> | T): Promise<{ result: T;
   const result = await body();
   return { result, ms: performance.now() - started };
 }
+
+/** Rounds to `digits` decimals, for figures printed and written to results.json. */
+export function round(value: number, digits = 0): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** A latency summary rounded to 0.01 ms, as results.json records it. */
+export function roundAll(summary: LatencySummary): LatencySummary {
+  return {
+    count: summary.count,
+    mean: round(summary.mean, 2),
+    p50: round(summary.p50, 2),
+    p95: round(summary.p95, 2),
+    p99: round(summary.p99, 2),
+    max: round(summary.max, 2),
+  };
+}

@@ -19,7 +19,7 @@ import {
   type LinkedConversation,
 } from '../engine/conversation-links.js';
 import type { Engine } from '../engine/engine.js';
-import { JOB_KINDS } from '../engine/outgoing-jobs.js';
+import { JOB_KINDS, type StatusChange } from '../engine/outgoing-jobs.js';
 import { NotFoundError } from '../engine/read-models.js';
 import { backoffDelayMs, type ClaimedJob } from '../jobs/queue.js';
 import type { JobBatchHandler, JobHandler, JobOutcome } from '../jobs/worker.js';
@@ -196,19 +196,8 @@ async function alertPilots(deps: TeamsJobDeps, failed: LinkedConversation, text:
   }
 }
 
-interface StatusNotice {
-  iterationId: number;
-  stepId: number;
-  step: string;
-  from: string;
-  to: string;
-  actorName: string;
-  at: string;
-  /** Absent in notices enqueued before the engine carried it. */
-  reason?: string | null;
-  /** The change's audit event, added by the engine to every job payload: the order of changes. */
-  auditSeq?: number;
-}
+/** A pilots' notice job's payload: the engine's status change, with the audit sequence it adds. */
+type StatusNotice = StatusChange & { auditSeq: number };
 
 const STATUS_WORDS: Record<string, string> = {
   IN_PROGRESS: 'started',
@@ -221,8 +210,8 @@ const STATUS_WORDS: Record<string, string> = {
 
 /** `TRT-123 Done by Luca Engine — 42 min, planned 30` (shared spec of the pilots' channel). */
 export function formatStatusNotice(
-  notice: StatusNotice,
-  facts: { startedAt: Date | null; durationMinutes: number | null; reason: string | null },
+  notice: StatusChange,
+  facts: { startedAt: Date | null; durationMinutes: number | null },
 ): string {
   const word =
     notice.from === 'ON_HOLD' && notice.to !== 'ON_HOLD'
@@ -240,9 +229,8 @@ export function formatStatusNotice(
     );
     line += ` — ${minutes} min${facts.durationMinutes !== null ? `, planned ${facts.durationMinutes}` : ''}`;
   } else if (notice.to === 'FAILED' || notice.to === 'ON_HOLD' || notice.to === 'CANCELLED') {
-    // The reason given with this change; a later change may have cleared the step's own.
-    const reason = notice.reason ?? facts.reason;
-    if (reason) line += `: ${reason}`;
+    // The reason given with this change, carried in the notice: a later change may replace the step's.
+    if (notice.reason) line += `: ${notice.reason}`;
   }
   return line;
 }
@@ -254,7 +242,7 @@ async function sendPilotNotices(deps: TeamsJobDeps, jobs: readonly ClaimedJob[])
   const now = clock();
   const notices = jobs
     .map((j) => j.payload as unknown as StatusNotice)
-    .sort((a, b) => a.at.localeCompare(b.at) || (a.auditSeq ?? 0) - (b.auditSeq ?? 0));
+    .sort((a, b) => a.at.localeCompare(b.at) || a.auditSeq - b.auditSeq);
   // A batch may span an iteration switch: comms mode and step facts are each notice's own.
   const iterationIds = [...new Set(notices.map((n) => n.iterationId))];
   const comms = await queryRows<{ id: number; comms: string }>(
@@ -270,10 +258,9 @@ async function sendPilotNotices(deps: TeamsJobDeps, jobs: readonly ClaimedJob[])
     step_id: number;
     started_at: Date | string | null;
     duration: number | null;
-    reason: string | null;
   }>(
     db,
-    sql`select ss.iteration_id, ss.step_id, ss.started_at, s.duration_minutes as duration, ss.reason
+    sql`select ss.iteration_id, ss.step_id, ss.started_at, s.duration_minutes as duration
         from step_states ss join steps s on s.id = ss.step_id
         where (ss.iteration_id, ss.step_id) in (${sql.join(
           notices.map((n) => sql`(${n.iterationId}, ${n.stepId})`),
@@ -285,7 +272,6 @@ async function sendPilotNotices(deps: TeamsJobDeps, jobs: readonly ClaimedJob[])
     return {
       startedAt: toDate(row?.started_at),
       durationMinutes: row?.duration ?? null,
-      reason: row?.reason ?? null,
     };
   };
   const text = audible.map((n) => formatStatusNotice(n, factsOf(n))).join('\n\n');
