@@ -35,7 +35,62 @@ const environmentSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  // Microsoft Graph (directory from Entra ID groups, mail). Off unless GRAPH_CLIENT_ID is set.
+  GRAPH_TENANT_ID: optionalText,
+  GRAPH_CLIENT_ID: optionalText,
+  GRAPH_CLIENT_SECRET: optionalText,
+  GRAPH_CERTIFICATE_PATH: optionalText,
+  GRAPH_CERTIFICATE_THUMBPRINT: optionalText.refine(
+    (value) => value === undefined || /^([0-9a-f]{40}|[0-9a-f]{64})$/i.test(value.replace(/:/g, '')),
+    { message: 'must be the certificate hash in hex: 64 digits (SHA-256) or 40 (SHA-1)' },
+  ),
+  GRAPH_AUTHORITY_HOST: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.url({ protocol: /^https$/ }).default('https://login.microsoftonline.com'),
+  ),
+  GRAPH_BASE_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.url({ protocol: /^https$/ }).default('https://graph.microsoft.com/v1.0'),
+  ),
+  GRAPH_DIRECTORY_TTL_SECONDS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(30).max(86_400).default(300),
+  ),
+  RUNSHEET_PILOTS_GROUP_ID: optionalText.refine((value) => value === undefined || isGuid(value), {
+    message: "must be the Entra ID object id (a GUID) of the pilots' group",
+  }),
+  RUNSHEET_MAILBOX: optionalText.refine(
+    (value) => value === undefined || z.email().safeParse(value).success,
+    { message: 'must be the SMTP address (or UPN) of the mailbox the mails are sent from' },
+  ),
 });
+
+/** An Entra ID object id: 8-4-4-4-12 hex digits. */
+export function isGuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/** The app-only identity Runsheet calls Microsoft Graph with (client credentials). */
+export type GraphCredential =
+  | { kind: 'secret'; secret: string }
+  /** A PEM file with the private key and (normally) its certificate; see docs/azure-setup.md. */
+  | { kind: 'certificate'; path: string; thumbprint: string | undefined };
+
+export interface GraphConfig {
+  tenantId: string;
+  clientId: string;
+  credential: GraphCredential;
+  /** Entra ID's sign-in host, e.g. https://login.microsoftonline.com (or a sovereign cloud's). */
+  authorityHost: string;
+  /** Graph's root including the version, e.g. https://graph.microsoft.com/v1.0. */
+  baseUrl: string;
+  /** How long a directory snapshot is used before it is read again from the groups. */
+  directoryTtlSeconds: number;
+  /** Entra ID group whose transitive members are the pilots. */
+  pilotsGroupId: string;
+  /** RUNSHEET_MAILBOX: the mailbox sendMail sends from. */
+  mailbox: string;
+}
 
 export interface Config {
   port: number;
@@ -56,6 +111,10 @@ export interface Config {
     tenantId: string | undefined;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Microsoft Graph; undefined when GRAPH_CLIENT_ID is not set (local directory, local outbox). */
+  graph: GraphConfig | undefined;
+  /** The mailbox mails are sent from (RUNSHEET_MAILBOX); required with Graph. */
+  mailbox: string | undefined;
 }
 
 /** Raised when the environment does not describe a runnable service; `problems` lists them all. */
@@ -87,6 +146,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (given('MicrosoftAppId') && appType !== 'MultiTenant' && !given('MicrosoftAppTenantId')) {
     problems.push(`MicrosoftAppTenantId: required when MicrosoftAppType=${appType}`);
   }
+  problems.push(...graphProblems(given));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const localMode = e.MicrosoftAppId === undefined;
@@ -105,5 +165,67 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantId: e.MicrosoftAppTenantId,
     },
     logLevel: e.LOG_LEVEL,
+    graph:
+      e.GRAPH_CLIENT_ID === undefined
+        ? undefined
+        : {
+            tenantId: e.GRAPH_TENANT_ID!,
+            clientId: e.GRAPH_CLIENT_ID,
+            credential:
+              e.GRAPH_CLIENT_SECRET !== undefined
+                ? { kind: 'secret', secret: e.GRAPH_CLIENT_SECRET }
+                : {
+                    kind: 'certificate',
+                    path: path.resolve(e.GRAPH_CERTIFICATE_PATH!),
+                    thumbprint: e.GRAPH_CERTIFICATE_THUMBPRINT?.replace(/:/g, '').toUpperCase(),
+                  },
+            authorityHost: e.GRAPH_AUTHORITY_HOST.replace(/\/+$/, ''),
+            baseUrl: e.GRAPH_BASE_URL.replace(/\/+$/, ''),
+            directoryTtlSeconds: e.GRAPH_DIRECTORY_TTL_SECONDS,
+            pilotsGroupId: e.RUNSHEET_PILOTS_GROUP_ID!,
+            mailbox: e.RUNSHEET_MAILBOX!,
+          },
+    mailbox: e.RUNSHEET_MAILBOX,
   };
+}
+
+/** The rules across the Graph settings: all or nothing, one credential, one directory source. */
+function graphProblems(given: (name: string) => boolean): string[] {
+  const problems: string[] = [];
+  if (!given('GRAPH_CLIENT_ID')) {
+    const orphans = [
+      'GRAPH_TENANT_ID',
+      'GRAPH_CLIENT_SECRET',
+      'GRAPH_CERTIFICATE_PATH',
+      'GRAPH_CERTIFICATE_THUMBPRINT',
+      'RUNSHEET_PILOTS_GROUP_ID',
+    ].filter(given);
+    if (orphans.length > 0) {
+      problems.push(
+        `GRAPH_CLIENT_ID: required when ${orphans.join(', ')} ${orphans.length > 1 ? 'are' : 'is'} set`,
+      );
+    }
+    return problems;
+  }
+  for (const name of ['GRAPH_TENANT_ID', 'RUNSHEET_PILOTS_GROUP_ID', 'RUNSHEET_MAILBOX']) {
+    if (!given(name)) problems.push(`${name}: required when GRAPH_CLIENT_ID is set`);
+  }
+  const secret = given('GRAPH_CLIENT_SECRET');
+  const certificate = given('GRAPH_CERTIFICATE_PATH');
+  if (secret === certificate) {
+    problems.push(
+      secret
+        ? 'GRAPH_CLIENT_SECRET, GRAPH_CERTIFICATE_PATH: set one credential, not both'
+        : 'GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH: one is required when GRAPH_CLIENT_ID is set',
+    );
+  }
+  if (given('GRAPH_CERTIFICATE_THUMBPRINT') && !certificate) {
+    problems.push('GRAPH_CERTIFICATE_THUMBPRINT: only used with GRAPH_CERTIFICATE_PATH');
+  }
+  if (given('RUNSHEET_DIRECTORY')) {
+    problems.push(
+      'RUNSHEET_DIRECTORY: not used when GRAPH_CLIENT_ID is set (the directory comes from Entra ID); unset one of them',
+    );
+  }
+  return problems;
 }

@@ -7,7 +7,9 @@ import { openDatabase } from './db/client.js';
 import { DirectorySnapshot, type Directory } from './directory/directory.js';
 import { loadJsonDirectory } from './directory/local-json-directory.js';
 import { SwitchableDirectory } from './directory/switchable-directory.js';
+import { readTeamGroups } from './directory/team-groups.js';
 import { Engine } from './engine/engine.js';
+import { createGraphServices } from './graph/graph-services.js';
 import { createHttpServer, listen } from './http/server.js';
 import { createLogger } from './logger.js';
 import { startTeamsService } from './teams/teams-service.js';
@@ -34,7 +36,15 @@ async function main(): Promise<void> {
 
   // Loaded at start so that a bad directory file stops the service now, not at the first click.
   let initialDirectory: Directory;
-  if (config.directoryFile) {
+  const graph = config.graph
+    ? createGraphServices(config.graph, logger, { teamGroups: () => readTeamGroups(database.db) })
+    : undefined;
+  if (graph) {
+    // Waits for the first read of the groups; if it fails, the service starts anyway (logged) and
+    // the directory keeps trying in the background.
+    await graph.directory.start();
+    initialDirectory = graph.directory;
+  } else if (config.directoryFile) {
     initialDirectory = loadJsonDirectory(config.directoryFile);
     logger.info(
       { directory: config.directoryFile, users: initialDirectory.allUsers().length },
@@ -74,6 +84,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'stopping');
     server.close();
+    graph?.directory.stop();
     await teams.stop();
     await database.close();
     logger.info('stopped');

@@ -26,6 +26,8 @@ export interface CliContext {
   config: Config;
   database: Database;
   engine: Engine;
+  /** The local JSON directory, or an empty one when none is configured. */
+  directory: Directory;
   /** Whether a directory is configured (acting needs one to resolve --as). */
   hasDirectory: boolean;
 }
@@ -47,7 +49,13 @@ export async function withCliContext<T>(
   try {
     await database.migrate();
     const engine = new Engine({ database, directory });
-    return await body({ config, database, engine, hasDirectory: config.directoryFile !== undefined });
+    return await body({
+      config,
+      database,
+      engine,
+      directory,
+      hasDirectory: config.directoryFile !== undefined,
+    });
   } finally {
     await database.close();
   }

@@ -12,6 +12,8 @@ export interface DirectoryUser {
   pilot: boolean;
   /** Names of the plan teams the user belongs to. */
   teams: string[];
+  /** Other addresses the user is found by (Entra ID: the UPN when it differs from `mail`). */
+  alternateEmails?: readonly string[];
 }
 
 export type Role = 'pilot' | 'member' | 'viewer';
@@ -45,6 +47,7 @@ export class DirectorySnapshot implements Directory {
   ) {
     for (const user of users) {
       this.byAad.set(user.aadObjectId.toLowerCase(), user);
+      for (const alias of user.alternateEmails ?? []) this.byEmail.set(alias.toLowerCase(), user);
       this.byEmail.set(user.email.toLowerCase(), user);
       for (const team of user.teams) {
         const members = this.byTeam.get(team) ?? [];

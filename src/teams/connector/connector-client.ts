@@ -385,7 +385,8 @@ function activityIdFrom(body: string): string | undefined {
   return undefined;
 }
 
-function describeNetworkError(error: unknown, timeoutMs: number): string {
+/** One line for a fetch that got no answer: a timeout, or the network cause (ECONNRESET, ENOTFOUND...). */
+export function describeNetworkError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `timed out after ${timeoutMs} ms`;
   }
