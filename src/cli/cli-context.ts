@@ -4,7 +4,10 @@ import { loadConfig, type Config } from '../config.js';
 import { openDatabase, type Database } from '../db/client.js';
 import { DirectorySnapshot, type Directory } from '../directory/directory.js';
 import { loadJsonDirectory } from '../directory/local-json-directory.js';
+import { readTeamGroups } from '../directory/team-groups.js';
 import { Engine } from '../engine/engine.js';
+import { readGraphDirectory } from '../graph/graph-services.js';
+import { createLogger } from '../logger.js';
 
 export interface CliOutput {
   out(text: string): void;
@@ -32,15 +35,23 @@ export interface CliContext {
   hasDirectory: boolean;
 }
 
+export interface CliContextOptions {
+  /**
+   * The command resolves people (--as). With Graph configured, the groups are then read from Entra
+   * ID before the command runs; other commands do not call Graph.
+   */
+  readsDirectory?: boolean;
+}
+
 /** Opens the context, runs `body`, and closes the database whatever happens. */
 export async function withCliContext<T>(
   env: NodeJS.ProcessEnv,
-  body: (context: CliContext) => Promise<T>,
+  optionsOrBody: CliContextOptions | ((context: CliContext) => Promise<T>),
+  maybeBody?: (context: CliContext) => Promise<T>,
 ): Promise<T> {
+  const options = typeof optionsOrBody === 'function' ? {} : optionsOrBody;
+  const body = typeof optionsOrBody === 'function' ? optionsOrBody : maybeBody!;
   const config = loadConfig(env);
-  const directory: Directory = config.directoryFile
-    ? loadJsonDirectory(config.directoryFile)
-    : new DirectorySnapshot('no directory configured (set RUNSHEET_DIRECTORY)', []);
   const database = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
@@ -48,13 +59,24 @@ export async function withCliContext<T>(
   });
   try {
     await database.migrate();
+    const directory: Directory = config.graph
+      ? options.readsDirectory
+        ? await readGraphDirectory(
+            config.graph,
+            createLogger(env.LOG_LEVEL ? config.logLevel : 'silent', 2),
+            () => readTeamGroups(database.db),
+          )
+        : new DirectorySnapshot('Microsoft Graph (not read by this command)', [])
+      : config.directoryFile
+        ? loadJsonDirectory(config.directoryFile)
+        : new DirectorySnapshot('no directory configured (set RUNSHEET_DIRECTORY)', []);
     const engine = new Engine({ database, directory });
     return await body({
       config,
       database,
       engine,
       directory,
-      hasDirectory: config.directoryFile !== undefined,
+      hasDirectory: config.directoryFile !== undefined || config.graph !== undefined,
     });
   } finally {
     await database.close();
@@ -66,7 +88,7 @@ export function requireActor(context: CliContext, as: string | undefined): strin
   if (!as) throw new CliError('this command acts for someone: give --as EMAIL', 2);
   if (!context.hasDirectory) {
     throw new CliError(
-      '--as needs a directory to resolve the user: set RUNSHEET_DIRECTORY to a directory JSON file (e.g. samples/demo-directory.json)',
+      '--as needs a directory to resolve the user: set RUNSHEET_DIRECTORY to a directory JSON file (e.g. samples/demo-directory.json), or the Graph settings',
     );
   }
   return as;

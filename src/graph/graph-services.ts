@@ -62,3 +62,29 @@ export function createGraphServices(
     reachability: () => directory.reachability(),
   };
 }
+
+/** Raised when a one-off read of the directory (the CLI's) fails; the message says why. */
+export class GraphDirectoryUnavailableError extends Error {
+  readonly code = 'graph-directory-unavailable';
+  constructor(detail: string) {
+    super(`the directory could not be read from Entra ID: ${detail}`);
+    this.name = 'GraphDirectoryUnavailableError';
+  }
+}
+
+/** Reads the directory from Entra ID once, for a command that runs and exits (the CLI). */
+export async function readGraphDirectory(
+  graph: GraphConfig,
+  logger: Logger,
+  teamGroups: () => Promise<TeamGroup[]>,
+): Promise<GraphDirectory> {
+  const directory = new GraphDirectory({
+    api: createGraphApi(graph, logger),
+    pilotsGroupId: graph.pilotsGroupId,
+    teamGroups,
+    ttlMs: graph.directoryTtlSeconds * 1000,
+    logger,
+  });
+  if (!(await directory.refresh())) throw new GraphDirectoryUnavailableError(directory.reachability().detail);
+  return directory;
+}

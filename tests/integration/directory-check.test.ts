@@ -152,6 +152,36 @@ describe('runsheet directory check with Microsoft Graph', () => {
   });
 });
 
+describe('runsheet with Microsoft Graph, acting for someone', () => {
+  it('resolves --as through the groups in Entra ID, read once for the command', async () => {
+    tokenEdge();
+    const claire = graphUser(
+      '11111111-0000-4000-8000-000000000001',
+      'Claire Pilot',
+      null,
+      'claire.pilot@bank.example',
+    );
+    graphEdge()
+      .get(membersPath(PILOTS_GROUP))
+      .query(MEMBERS_QUERY)
+      .matchHeader('consistencylevel', 'eventual')
+      .reply(200, { value: [claire] });
+    graphEdge()
+      .get(/\/v1\.0\/groups\/0{8}-0{4}-4000-8000-0{10}\d\d\/transitiveMembers\/microsoft\.graph\.user/)
+      .query(MEMBERS_QUERY)
+      .times(8)
+      .reply(200, { value: [] });
+    const env = { ...baseEnv, ...graphEnvironment() };
+
+    const result = await cli(env, 'iteration', 'activate', 'Run0', '--as', 'claire.pilot@bank.example');
+
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const listed = await cli(env, 'iteration', 'list');
+    expect(listed.out).toMatch(/^Run0\s+\S+\s+ACTIVE/m);
+  });
+});
+
 describe('runsheet directory check in local mode', () => {
   it("checks the directory JSON against the plan's teams; groups are not needed locally", async () => {
     const env = { ...baseEnv, RUNSHEET_DIRECTORY: path.join(ROOT, 'samples/demo-directory.json') };

@@ -30,7 +30,8 @@ export async function runIteration(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const [verb, ...rest] = args;
-  return withCliContext(env, async (context) => {
+  const actsForSomeone = verb === 'activate' || verb === 'close';
+  return withCliContext(env, { readsDirectory: actsForSomeone }, async (context) => {
     if (verb === 'list') {
       positionals(rest, []);
       const iterations = await listIterations(context.database.db);
@@ -129,7 +130,7 @@ export async function runAct(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const [action, id] = positionals(args, ['ACTION', 'ID']);
-  return withCliContext(env, async (context) => {
+  return withCliContext(env, { readsDirectory: true }, async (context) => {
     const email = requireActor(context, options.as);
     const result = await context.engine.execute({
       action: action!.toLowerCase() as 'start',
