@@ -8,7 +8,8 @@
  * and is tried again sooner. A team whose group is missing (404) or not set is only logged: that is
  * a plan problem `runsheet directory check` reports, and the other teams stay current.
  */
-import { DirectorySnapshot, type Directory, type DirectoryUser } from '../directory/directory.js';
+import { DirectorySnapshot, type DirectoryUser } from '../directory/directory.js';
+import { SwitchableDirectory } from '../directory/switchable-directory.js';
 import type { TeamGroup } from '../directory/team-groups.js';
 import type { ReadinessCheck } from '../http/health.js';
 import type { Logger } from '../logger.js';
@@ -39,9 +40,8 @@ const realSchedule = (task: () => void, ms: number) => {
   return () => clearTimeout(timer);
 };
 
-export class GraphDirectory implements Directory {
-  readonly source = SOURCE;
-  private snapshot = new DirectorySnapshot(SOURCE, []);
+/** Lookups go to the current snapshot ({@link SwitchableDirectory}); a successful refresh swaps it. */
+export class GraphDirectory extends SwitchableDirectory {
   private loadedAt: Date | undefined;
   private lastFailure: { at: Date; message: string } | undefined;
   private inFlight: Promise<boolean> | undefined;
@@ -52,6 +52,7 @@ export class GraphDirectory implements Directory {
   private readonly retryMs: number;
 
   constructor(private readonly options: GraphDirectoryOptions) {
+    super(new DirectorySnapshot(SOURCE, []));
     this.schedule = options.schedule ?? realSchedule;
     this.now = options.now ?? (() => new Date());
     this.retryMs = options.retryMs ?? Math.min(options.ttlMs, 60_000);
@@ -82,32 +83,12 @@ export class GraphDirectory implements Directory {
 
   /** For /readyz: ready once a snapshot is loaded, with its age and the last failure, if any. */
   reachability(): ReadinessCheck {
-    const users = this.snapshot.allUsers().length;
+    const users = this.allUsers().length;
     const failure = this.lastFailure
       ? `; last refresh failed at ${this.lastFailure.at.toISOString()}: ${this.lastFailure.message}`
       : '';
     if (!this.loadedAt) return { ok: false, detail: `no snapshot from Entra ID yet${failure}` };
     return { ok: true, detail: `${users} users, read at ${this.loadedAt.toISOString()}${failure}` };
-  }
-
-  findByAadObjectId(aadObjectId: string): DirectoryUser | undefined {
-    return this.snapshot.findByAadObjectId(aadObjectId);
-  }
-
-  findByEmail(email: string): DirectoryUser | undefined {
-    return this.snapshot.findByEmail(email);
-  }
-
-  membersOf(team: string): DirectoryUser[] {
-    return this.snapshot.membersOf(team);
-  }
-
-  pilots(): DirectoryUser[] {
-    return this.snapshot.pilots();
-  }
-
-  allUsers(): DirectoryUser[] {
-    return this.snapshot.allUsers();
   }
 
   private async refreshAndReschedule(): Promise<boolean> {
@@ -137,7 +118,7 @@ export class GraphDirectory implements Directory {
         );
       }
       const users = buildDirectoryUsers(groups);
-      this.snapshot = new DirectorySnapshot(SOURCE, users);
+      this.replace(new DirectorySnapshot(SOURCE, users));
       this.loadedAt = this.now();
       this.lastFailure = undefined;
       logger.info(

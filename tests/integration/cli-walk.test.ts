@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { sql } from '../../src/db/orm.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { runCliCaptured } from '../support/run-cli.js';
 import { openDatabase } from '../../src/db/client.js';
 import { buildWorkbook, validWorkbookRows } from '../fixtures/import/plan-builders.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -41,16 +41,7 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(
-    argv,
-    { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) },
-    env,
-  );
-  return { code, out: out.trim(), err: err.trim() };
-}
+const cli = (...argv: string[]) => runCliCaptured(env, argv);
 
 /** Runs SQL on the walk's database between CLI commands (which open and close it themselves). */
 async function withDatabase(body: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>) {

@@ -7,9 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DirectoryCheckReport } from '../../src/directory/directory-check.js';
 import {
   MEMBERS_QUERY,
@@ -18,7 +16,9 @@ import {
   graphEnvironment,
   graphUser,
   tokenEdge,
+  useGraphEdges,
 } from '../support/graph-edges.js';
+import { runCliCaptured } from '../support/run-cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -30,20 +30,11 @@ let baseEnv: NodeJS.ProcessEnv;
 let database: TestDatabase | undefined;
 let teamGroups: { name: string; adGroup: string }[];
 
-async function cli(env: NodeJS.ProcessEnv, ...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(
-    argv,
-    { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) },
-    env,
-  );
-  return { code, out: out.trim(), err: err.trim() };
-}
+const cli = (env: NodeJS.ProcessEnv, ...argv: string[]) => runCliCaptured(env, argv);
+
+useGraphEdges();
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runsheet-directory-check-'));
   baseEnv = { RUNSHEET_DATA_DIR: path.join(tmp, 'data'), LOG_LEVEL: 'silent' };
   if (process.env.DATABASE_URL) {
@@ -61,13 +52,7 @@ beforeAll(async () => {
   const imported = await cli(baseEnv, 'import', file);
   expect(imported.code, imported.err).toBe(0);
 });
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending, 'every expected Entra ID and Graph call was made').toEqual([]);
-});
 afterAll(async () => {
-  nock.enableNetConnect();
   await database?.destroy();
   fs.rmSync(tmp, { recursive: true, force: true });
 });

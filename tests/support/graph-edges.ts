@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import nock from 'nock';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { pino, type Logger } from 'pino';
 import type { GraphConfig } from '../../src/config.js';
 
@@ -63,6 +64,23 @@ export function tokenEdge(bodies: URLSearchParams[] = [], token = 'graph-access-
 }
 
 export const graphEdge = () => nock(GRAPH);
+
+/**
+ * Registers the file's nock hooks: no network but loopback (PostgreSQL), and after each test, every
+ * expected Entra ID and Graph call was made.
+ */
+export function useGraphEdges(): void {
+  beforeAll(() => {
+    nock.disableNetConnect();
+    nock.enableNetConnect('127.0.0.1');
+  });
+  afterAll(() => nock.enableNetConnect());
+  afterEach(() => {
+    const pending = nock.pendingMocks();
+    nock.cleanAll();
+    expect(pending, 'every expected Entra ID and Graph call was made').toEqual([]);
+  });
+}
 
 /** A pino logger whose lines land in `lines`, parsed. */
 export function capturedLogger(): { logger: Logger; lines: Record<string, unknown>[] } {

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GraphRequestError } from '../../src/graph/graph-api.js';
 import { GraphCredentialError } from '../../src/graph/graph-credential.js';
 import { createGraphApi } from '../../src/graph/graph-services.js';
@@ -23,17 +23,12 @@ import {
   recordedSleep,
   throwawayCertificate,
   tokenEdge,
+  useGraphEdges,
 } from '../support/graph-edges.js';
 
 const GROUP_PATH = `/v1.0/groups/${PILOTS_GROUP}`;
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending, 'every expected Entra ID and Graph call was made').toEqual([]);
-});
+useGraphEdges();
 
 describe('Graph access tokens', () => {
   it('asks Entra ID for an app-only Graph token with the client secret, once, and reuses it from the cache', async () => {

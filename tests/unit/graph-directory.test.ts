@@ -3,8 +3,7 @@
  * through @odata.nextLink with ConsistencyLevel on every page, users matched by object id, mail
  * or UPN, the snapshot kept when a refresh fails, and refreshes scheduled in the background.
  */
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { roleOf } from '../../src/directory/directory.js';
 import type { TeamGroup } from '../../src/directory/team-groups.js';
 import { GraphDirectory } from '../../src/graph/graph-directory.js';
@@ -19,6 +18,7 @@ import {
   graphUser,
   recordedSleep,
   tokenEdge,
+  useGraphEdges,
 } from '../support/graph-edges.js';
 
 const ENGINE_GROUP = '00000000-0000-4000-8000-0000000e4617';
@@ -45,13 +45,7 @@ const TEAMS: TeamGroup[] = [
   { team: 'DBA', groupId: DBA_GROUP },
 ];
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending, 'every expected Entra ID and Graph call was made').toEqual([]);
-});
+useGraphEdges();
 
 function directory(
   options: { teams?: TeamGroup[]; schedule?: (task: () => void, ms: number) => () => void } = {},

@@ -3,8 +3,7 @@
  * request id handed back for the audit, 429 retried, and no second send after an answer that
  * leaves open whether Graph acted (504, timeout).
  */
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GraphRequestError } from '../../src/graph/graph-api.js';
 import { MailNotSendableError, mayHaveBeenSent } from '../../src/graph/graph-mail-transport.js';
 import { createGraphServices } from '../../src/graph/graph-services.js';
@@ -16,6 +15,7 @@ import {
   graphEdge,
   recordedSleep,
   tokenEdge,
+  useGraphEdges,
 } from '../support/graph-edges.js';
 
 const SEND_PATH = '/v1.0/users/cutover%40bank.example/sendMail';
@@ -29,13 +29,7 @@ const MAIL: OutgoingMail = {
   html: HTML,
 };
 
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-afterEach(() => {
-  const pending = nock.pendingMocks();
-  nock.cleanAll();
-  expect(pending, 'every expected Entra ID and Graph call was made').toEqual([]);
-});
+useGraphEdges();
 
 function transport(retry: { timeoutMs?: number } = {}) {
   const { logger, lines } = capturedLogger();
