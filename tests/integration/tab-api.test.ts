@@ -6,6 +6,10 @@
  * reconnect with Last-Event-ID replays what was missed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// JSON answers, read loosely: the assertions say what they expect of them.
+type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+type LiveFrame = { id: string; event: string; data: Json };
 import {
   ITERATION,
   PEOPLE,
@@ -34,7 +38,7 @@ async function call(
     },
     body: init.body === undefined ? undefined : JSON.stringify(init.body),
   });
-  return { status: response.status, body: (await response.json()) as Record<string, any> };
+  return { status: response.status, body: (await response.json()) as Json };
 }
 
 /** Reads SSE frames from a stream until `until` holds or the time is up; returns the events. */
@@ -42,7 +46,7 @@ async function readEvents(
   path: string,
   token: string,
   headers: Record<string, string>,
-  until: (events: { id: string; event: string; data: any }[]) => boolean,
+  until: (events: LiveFrame[]) => boolean,
   act?: () => Promise<unknown>,
 ) {
   const controller = new AbortController();
@@ -52,7 +56,7 @@ async function readEvents(
   });
   expect(response.status).toBe(200);
   expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
-  const events: { id: string; event: string; data: any }[] = [];
+  const events: LiveFrame[] = [];
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const timer = setTimeout(() => controller.abort(), 5_000);
   let buffer = '';
@@ -76,7 +80,8 @@ async function readEvents(
             .filter((line) => !line.startsWith(':') && line.includes(':'))
             .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trim()]),
         );
-        if (fields.event) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+        if (fields.event)
+          events.push({ id: fields.id ?? '', event: fields.event, data: JSON.parse(fields.data ?? 'null') });
       }
     }
   } finally {
@@ -150,8 +155,8 @@ describe('the board API', () => {
       'Post-migration',
     ]);
     const chapterTotal = body.phases
-      .flatMap((p: any) => p.chapters)
-      .reduce((n: number, c: any) => n + c.counts.total, 0);
+      .flatMap((p: Json) => p.chapters)
+      .reduce((n: number, c: Json) => n + c.counts.total, 0);
     expect(chapterTotal).toBe(96);
   });
 
@@ -159,9 +164,9 @@ describe('the board API', () => {
     const token = await h.token(PEOPLE.viewer);
     const ready = await call('/tab/api/board/steps?status=ready&limit=2', { token });
     expect(ready.body.steps).toHaveLength(Math.min(2, ready.body.total));
-    expect(ready.body.steps.every((s: any) => s.status === 'READY')).toBe(true);
+    expect(ready.body.steps.every((s: Json) => s.status === 'READY')).toBe(true);
     const text = await call('/tab/api/board/steps?status=all&q=trt-10006', { token });
-    expect(text.body.steps.map((s: any) => s.id)).toEqual(['TRT-10006']);
+    expect(text.body.steps.map((s: Json) => s.id)).toEqual(['TRT-10006']);
     const bad = await call('/tab/api/board/steps?status=sleeping', { token });
     expect(bad.status).toBe(400);
   });
@@ -180,7 +185,7 @@ describe('the board API', () => {
     expect(refused.body.message).toContain('Greta Manager is a viewer');
 
     const offered = (await call(`/tab/api/steps/${first.id}`, { token: pilot })).body.actions.step;
-    expect(offered.map((a: any) => a.action)).toContain('start');
+    expect(offered.map((a: Json) => a.action)).toContain('start');
     const applied = await call(`/tab/api/steps/${first.id}/actions`, {
       token: pilot,
       body: { action: 'start', seen: 'OPEN' },
@@ -233,9 +238,9 @@ describe('live events', () => {
       });
     }
     const events = await readEvents('/tab/api/events', token, { 'last-event-id': String(seq) }, (seen) =>
-      ready.every((step: any) => seen.some((e) => e.data.subject === step.id)),
+      ready.every((step: Json) => seen.some((e) => e.data.subject === step.id)),
     );
-    expect(events.map((e) => e.data.subject)).toEqual(ready.map((s: any) => s.id));
+    expect(events.map((e) => e.data.subject)).toEqual(ready.map((s: Json) => s.id));
     expect(events.map((e) => Number(e.id))).toEqual(events.map((e) => e.data.seq).sort((a, b) => a - b));
     expect(Number(events[0]!.id)).toBeGreaterThan(seq);
   });
