@@ -39,7 +39,11 @@ export interface LiveEvent {
   type: string;
 }
 
-type Subscriber = (event: LiveEvent) => void;
+interface Subscriber {
+  deliver(event: LiveEvent): void;
+  /** Ends the stream (the service is stopping); the page reconnects, to this or another instance. */
+  close(): void;
+}
 
 async function eventsAfter(database: Database, after: number, limit: number): Promise<LiveEvent[]> {
   const rows = await queryRows<{
@@ -107,7 +111,13 @@ export class LiveEventHub {
     this.catchUp();
   }
 
+  /** Ends every open stream: without this, a stopping server would wait for the pages to leave. */
+  closeStreams(): void {
+    for (const subscriber of [...this.subscribers]) subscriber.close();
+  }
+
   async stop(): Promise<void> {
+    this.closeStreams();
     await this.unlisten?.();
     this.unlisten = undefined;
     await this.reading;
@@ -131,7 +141,7 @@ export class LiveEventHub {
           const events = await eventsAfter(this.database, this.lastSeq, PAGE);
           for (const event of events) {
             this.lastSeq = event.seq;
-            for (const subscriber of this.subscribers) subscriber(event);
+            for (const subscriber of this.subscribers) subscriber.deliver(event);
           }
           if (events.length < PAGE) break;
         }
@@ -178,9 +188,16 @@ export function mountLiveEvents(
       sent = event.seq;
       res.write(frame(event));
     };
-    const unsubscribe = hub.subscribe((event) => (waiting ? waiting.push(event) : send(event)));
+    let close = () => undefined as void;
+    const closed = new Promise<void>((resolve) => {
+      close = resolve;
+      req.on('close', resolve);
+    });
+    const unsubscribe = hub.subscribe({
+      deliver: (event) => (waiting ? waiting.push(event) : send(event)),
+      close: () => close(),
+    });
     const heartbeat = setInterval(() => res.write(`: heartbeat\n\n`), HEARTBEAT_MS);
-    const closed = new Promise<void>((resolve) => req.on('close', resolve));
     try {
       if (after !== null) {
         const missed = await eventsAfter(database, after, REPLAY_LIMIT + 1);

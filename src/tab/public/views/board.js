@@ -40,6 +40,7 @@ export async function mountView(container, tab) {
   const filters = { q: '', team: '', status: 'active', phase: '', offset: 0 };
   let summary = null;
   let openStep = null; // id of the step in the detail panel
+  let outcome = null; // the engine's answer to the last action taken in the panel, kept across refreshes
   let lastFocusedStep = null;
   let refreshTimer = null;
   let disposed = false;
@@ -352,6 +353,7 @@ export async function mountView(container, tab) {
   async function openDetail(id) {
     lastFocusedStep = id;
     openStep = id;
+    outcome = null;
     await renderDetail();
     detailBox.focus();
     rows
@@ -367,11 +369,12 @@ export async function mountView(container, tab) {
     rows.querySelectorAll('tr.selected').forEach((tr) => tr.classList.remove('selected'));
     if (lastFocusedStep) rows.querySelector(`[data-step="${CSS.escape(lastFocusedStep)}"]`)?.focus();
   }
-  detailBox.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape') closeDetail();
-  });
+  const onKey = (event) => {
+    if (event.key === 'Escape' && openStep) closeDetail();
+  };
+  document.addEventListener('keydown', onKey);
 
-  async function renderDetail(outcome) {
+  async function renderDetail() {
     if (!openStep) return;
     let d;
     try {
@@ -397,7 +400,8 @@ export async function mountView(container, tab) {
         })
         .catch((error) => ({ outcome: 'refused', message: error.message }));
       tab.announce(result.message);
-      await renderDetail(result);
+      outcome = result;
+      await renderDetail();
       scheduleRefresh(0);
     };
     const actionButtons = (offered, extra = {}) =>
@@ -421,6 +425,8 @@ export async function mountView(container, tab) {
         list.some((o) => ['fail', 'hold', 'cancel'].includes(o.action)),
       );
     const status = d.ready ? 'READY' : d.status;
+    // A refresh replaces the panel's content: keep the keyboard user in the panel.
+    const hadFocus = detailBox.contains(document.activeElement) || document.activeElement === document.body;
     detailBox.hidden = false;
     detailBox.replaceChildren(
       el(
@@ -527,6 +533,7 @@ export async function mountView(container, tab) {
         ),
       ),
     );
+    if (hadFocus) detailBox.focus();
   }
 
   function list(items, row) {
@@ -569,6 +576,7 @@ export async function mountView(container, tab) {
     unmount() {
       disposed = true;
       unsubscribe();
+      document.removeEventListener('keydown', onKey);
       clearInterval(clock);
       clearTimeout(refreshTimer);
     },
