@@ -6,7 +6,7 @@
  * for the step states that are not OPEN (an absent row is OPEN). Readiness is derived, as always.
  */
 import { sql } from '../db/orm.js';
-import { queryRows, toDate } from '../db/client.js';
+import { queryRows, toDate, type Queryable } from '../db/client.js';
 import { isStepReady } from '../domain/readiness.js';
 import type { WorkStatus } from '../domain/statuses.js';
 import type { Engine, IterationRow } from './engine.js';
@@ -331,4 +331,12 @@ export async function listBoardSteps(
     offset,
     steps: matching.slice(offset, offset + limit).map(({ index: _index, ...step }) => step),
   };
+}
+
+/** The iterations in plan order, for the tab's iteration picker: one light query, no counts. */
+export async function listBoardIterations(db: Queryable): Promise<BoardIteration[]> {
+  return queryRows<BoardIteration>(
+    db,
+    sql`select name, kind, status, time_zone as "timeZone", comms from iterations where not archived order by sort_order, id`,
+  );
 }

@@ -29,21 +29,9 @@ export async function subjectTrail(
   limit = 50,
 ): Promise<TrailEntry[]> {
   if (subjects.length === 0) return [];
-  const rows = await queryRows<{
-    seq: number | string;
-    at: Date | string;
-    actor: string;
-    actor_name: string;
-    subject: string;
-    type: string;
-    source: string | null;
-    from: string | null;
-    to: string | null;
-    reason: string | null;
-    message: string | null;
-  }>(
+  const rows = await queryRows<Omit<TrailEntry, 'seq' | 'at'> & { seq: number | string; at: Date | string }>(
     db,
-    sql`select seq, at, actor, actor_name, subject, type, details->>'source' as source, details->>'from' as "from",
+    sql`select seq, at, actor, actor_name as "actorName", subject, type, details->>'source' as source, details->>'from' as "from",
           details->>'to' as "to", details->>'reason' as reason, details->>'message' as message
         from audit_events
         where subject in (${sql.join(
@@ -52,17 +40,5 @@ export async function subjectTrail(
         )}) and iteration = ${iteration}
         order by seq desc limit ${limit}`,
   );
-  return rows.map((row) => ({
-    seq: Number(row.seq),
-    at: toDate(row.at)!,
-    actor: row.actor,
-    actorName: row.actor_name,
-    subject: row.subject,
-    type: row.type,
-    source: row.source,
-    from: row.from,
-    to: row.to,
-    reason: row.reason,
-    message: row.message,
-  }));
+  return rows.map((row) => ({ ...row, seq: Number(row.seq), at: toDate(row.at)! }));
 }

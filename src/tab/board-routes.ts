@@ -8,15 +8,11 @@ import { isWorkAction, type WorkAction, type WorkStatus } from '../domain/status
 import {
   BOARD_STATUS_FILTERS,
   getBoardSummary,
+  listBoardIterations,
   listBoardSteps,
   type BoardStatusFilter,
 } from '../engine/board-read-model.js';
-import {
-  findIterationByName,
-  getStepDetail,
-  listIterations,
-  type StepDetail,
-} from '../engine/read-models.js';
+import { findIterationByName, getStepDetail, type StepDetail } from '../engine/read-models.js';
 import { subjectTrail } from '../engine/subject-trail.js';
 import { latestAuditSeq } from './live-events.js';
 import { TabHttpError, type TabRouter } from './tab-routes.js';
@@ -82,18 +78,7 @@ export function registerBoardRoutes(router: TabRouter): void {
   });
 
   router.get('/iterations', async (_req, res, { engine }) => {
-    const iterations = await listIterations(engine.database.db);
-    res.json(200, {
-      iterations: iterations.map((it) => ({
-        name: it.name,
-        kind: it.kind,
-        status: it.status,
-        timeZone: it.timeZone,
-        comms: it.comms,
-        inScope: it.inScope,
-        done: it.done,
-      })),
-    });
+    res.json(200, { iterations: await listBoardIterations(engine.database.db) });
   });
 
   router.get('/board', async (req, res, { engine, now }) => {

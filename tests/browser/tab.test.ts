@@ -218,7 +218,7 @@ describe.skipIf(!hasChromium)('the tab in Chromium', () => {
       'the new status',
     );
     expect(await detail.locator('.trail').innerText()).toMatch(/Claire Pilot: step\.start.*via tab/);
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'tab-board-detail-light.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'tab-board-detail-dark.png') });
     // Keyboard: Escape closes the panel and gives focus back to the step.
     await page.keyboard.press('Escape');
     expect(await detail.isHidden()).toBe(true);
