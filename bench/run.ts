@@ -42,6 +42,7 @@ import { benchDirectory, loadWorkSteps, PILOT, runWorkload } from './workload.js
 // Teams bot benchmarks, run after the core figures (see the hook in main).
 import { runBotLatencyBench } from './bot-latency.js';
 import { runCardFanoutBench } from './card-fanout.js';
+import { runTabBoardBench } from './tab-board.js';
 
 const PLAN_OPTIONS: GeneratePlanOptions = { steps: 20_000, seed: 1 };
 const ITERATION = 'Run1';
@@ -203,6 +204,17 @@ async function main(): Promise<void> {
     memory.liveHeapAtEndMB = liveHeapMB();
     printMemory(memory);
 
+    // ---- The tab's board on this database (bench/tab-board.ts) ----
+    const tabBoard = await runTabBoardBench({
+      database,
+      directory: engine.directory,
+      engine,
+      iteration: ITERATION,
+      pilotEmail: PILOT.email,
+    });
+    targets.push(...tabBoard.targets);
+    notes.push(...tabBoard.notes);
+
     // ---- Teams bot benchmarks (bench/bot-latency.ts, bench/card-fanout.ts), after the core figures ----
     const botLatency = await runBotLatencyBench({ adminUrl });
     const cardFanout = await runCardFanoutBench({ adminUrl });
@@ -271,6 +283,7 @@ async function main(): Promise<void> {
         auditVerifyMs: round(audit.ms),
         jobsEnqueued: jobs?.n ?? 0,
         teamsBot: { cardActionLatency: botLatency.figures, cardFanout: cardFanout.figures },
+        tabBoard: tabBoard.figures,
       },
       targets: targets.map((t) => ({ ...t, value: round(t.value, 2) })),
       allTargetsMet: targets.every((t) => t.pass),

@@ -12,6 +12,7 @@ import { Engine } from './engine/engine.js';
 import { createGraphServices } from './graph/graph-services.js';
 import { createHttpServer, listen } from './http/server.js';
 import { createLogger } from './logger.js';
+import { startTabService } from './tab/tab-service.js';
 import { startTeamsService } from './teams/teams-service.js';
 
 async function main(): Promise<void> {
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     about: { service: 'runsheet', mode: config.localMode ? 'local' : 'teams', database: database.kind },
   });
   const teams = startTeamsService({ config, server, engine, directory, logger });
+  const tab = await startTabService({ config, server, engine, directory, logger });
   await listen(server, config.port, config.host);
   if (config.localMode) {
     logger.warn(
@@ -86,6 +88,7 @@ async function main(): Promise<void> {
     server.close();
     graph?.directory.stop();
     await teams.stop();
+    await tab.stop();
     await database.close();
     logger.info('stopped');
     process.exit(0);

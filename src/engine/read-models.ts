@@ -73,10 +73,21 @@ async function resolveIteration(db: Queryable, name: string | null): Promise<Ite
   return iteration;
 }
 
-async function statusMap(db: Queryable, iterationId: number): Promise<Map<number, WorkStatus>> {
+/** Stored statuses of an iteration's steps (all of them, or those of `stepIds`); absent means OPEN. */
+async function statusMap(
+  db: Queryable,
+  iterationId: number,
+  stepIds?: readonly number[],
+): Promise<Map<number, WorkStatus>> {
   const rows = await queryRows<{ step_id: number; status: WorkStatus }>(
     db,
-    sql`select step_id, status from step_states where iteration_id = ${iterationId}`,
+    stepIds === undefined
+      ? sql`select step_id, status from step_states where iteration_id = ${iterationId}`
+      : sql`select step_id, status from step_states where iteration_id = ${iterationId}
+            and step_id in (${sql.join(
+              stepIds.map((id) => sql`${id}`),
+              sql`, `,
+            )})`,
   );
   return new Map(rows.map((row) => [row.step_id, row.status]));
 }
@@ -155,7 +166,13 @@ export async function getStepDetail(
   if (index === undefined) throw new NotFoundError(`There is no step ${key} in the plan.`);
   const step = snapshot.steps[index]!;
   const scope = snapshot.scopeOf(iteration.id);
-  const statuses = await statusMap(db, iteration.id);
+  // Only the statuses shown and needed for readiness: the step and its effective links.
+  const involved = [index, ...scope.effectivePredecessors(index), ...scope.effectiveSuccessors(index)];
+  const statuses = await statusMap(
+    db,
+    iteration.id,
+    involved.map((i) => snapshot.steps[i]!.dbId),
+  );
   const statusOf = (i: number) => statuses.get(snapshot.steps[i]!.dbId) ?? 'OPEN';
 
   const [row] = await queryRows<{

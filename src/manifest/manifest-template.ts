@@ -68,6 +68,14 @@ export const MANIFEST_VARIABLES: readonly ManifestVariable[] = [
         : 'must be a bare host name such as runsheet.bank.example (no scheme, port or path)',
   },
   {
+    name: 'RUNSHEET_TAB_CLIENT_ID',
+    meaning:
+      "the Entra app (client) id the tab's single sign-on tokens are issued to (webApplicationInfo); the bot's app id unless the tab has an app registration of its own",
+    default: (resolved) => resolved.MicrosoftAppId,
+    check: (value) =>
+      GUID.test(value) ? undefined : 'must be a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)',
+  },
+  {
     name: 'RUNSHEET_APP_VERSION',
     meaning: "the app package's version; raise it for every package uploaded to Teams",
     default: () => packageVersion(),
