@@ -10,6 +10,8 @@ export default tseslint.config(
   },
   js.configs.recommended,
   { languageOptions: { globals: { ...globals.node } } },
+  // The tab's pages are plain browser ES modules.
+  { files: ['src/tab/public/**/*.js'], languageOptions: { globals: { ...globals.browser } } },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -31,6 +31,14 @@ const environmentSchema = z.object({
     z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
   ),
   MicrosoftAppTenantId: optionalText,
+  // The tab's single sign-on (src/tab/tab-auth.ts); see docs/configuration.md.
+  RUNSHEET_TAB_CLIENT_ID: optionalText,
+  RUNSHEET_TAB_TENANT_ID: optionalText,
+  RUNSHEET_TAB_APP_ID_URI: optionalText,
+  RUNSHEET_TAB_JWKS_URL: optionalText.refine((value) => value === undefined || /^https?:\/\//.test(value), {
+    message: 'must be an http:// or https:// URL',
+  }),
+  RUNSHEET_PUBLIC_HOSTNAME: optionalText,
   LOG_LEVEL: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -56,6 +64,24 @@ export interface Config {
     tenantId: string | undefined;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The tab's Entra single sign-on; see TabSsoConfig. */
+  tabSso: TabSsoConfig;
+}
+
+/**
+ * What the tab needs to validate the Entra SSO tokens Teams gives it. `clientId` and `tenantId`
+ * undefined means SSO is not configured: the tab's API then refuses every token (local mode uses
+ * its user picker instead).
+ */
+export interface TabSsoConfig {
+  /** The Entra app (client) id the tab's tokens are issued to: RUNSHEET_TAB_CLIENT_ID, else MicrosoftAppId. */
+  clientId: string | undefined;
+  /** RUNSHEET_TAB_TENANT_ID, else MicrosoftAppTenantId. */
+  tenantId: string | undefined;
+  /** Accepted audiences: the application id URI (api://host/clientId) and the client id itself. */
+  audiences: string[];
+  /** Where the tenant's signing keys are published. */
+  jwksUrl: string | undefined;
 }
 
 /** Raised when the environment does not describe a runnable service; `problems` lists them all. */
@@ -105,5 +131,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantId: e.MicrosoftAppTenantId,
     },
     logLevel: e.LOG_LEVEL,
+    tabSso: tabSsoConfig(e),
+  };
+}
+
+function tabSsoConfig(e: z.infer<typeof environmentSchema>): TabSsoConfig {
+  const clientId = e.RUNSHEET_TAB_CLIENT_ID ?? e.MicrosoftAppId;
+  const tenantId = e.RUNSHEET_TAB_TENANT_ID ?? e.MicrosoftAppTenantId;
+  const appIdUri =
+    e.RUNSHEET_TAB_APP_ID_URI ??
+    (clientId && e.RUNSHEET_PUBLIC_HOSTNAME ? `api://${e.RUNSHEET_PUBLIC_HOSTNAME}/${clientId}` : undefined);
+  return {
+    clientId,
+    tenantId,
+    audiences: [appIdUri, clientId].filter((value): value is string => value !== undefined),
+    jwksUrl:
+      e.RUNSHEET_TAB_JWKS_URL ??
+      (tenantId ? `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys` : undefined),
   };
 }

@@ -10,6 +10,7 @@ import { SwitchableDirectory } from './directory/switchable-directory.js';
 import { Engine } from './engine/engine.js';
 import { createHttpServer, listen } from './http/server.js';
 import { createLogger } from './logger.js';
+import { startTabService } from './tab/tab-service.js';
 import { startTeamsService } from './teams/teams-service.js';
 
 async function main(): Promise<void> {
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     about: { service: 'runsheet', mode: config.localMode ? 'local' : 'teams', database: database.kind },
   });
   const teams = startTeamsService({ config, server, engine, directory, logger });
+  const tab = await startTabService({ config, server, engine, directory, logger });
   await listen(server, config.port, config.host);
   if (config.localMode) {
     logger.warn(
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     server.close();
     await teams.stop();
+    await tab.stop();
     await database.close();
     logger.info('stopped');
     process.exit(0);

@@ -11,6 +11,7 @@ import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzleNodePostgres, drizzlePglite, migrateNodePostgres, migratePglite } from './orm.js';
 import pg from 'pg';
+import { listenPglite, listenPostgres, type ListenHandlers, type Unlisten } from './listen.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -28,6 +29,8 @@ export interface Database {
   readonly pglite?: PGlite;
   /** Applies pending migrations; safe to call from several instances at once. */
   migrate(): Promise<void>;
+  /** LISTENs on a notification channel (see listen.ts), on a connection of its own. */
+  listen(channel: string, handlers: ListenHandlers): Promise<Unlisten>;
   close(): Promise<void>;
 }
 
@@ -82,6 +85,7 @@ function openPostgres(connectionString: string, poolMax: number): Database {
         await client.end();
       }
     },
+    listen: (channel, handlers) => listenPostgres(connectionString, channel, handlers),
     close: () => pool.end(),
   };
 }
@@ -107,6 +111,7 @@ export async function openPglite(dataDir: string | undefined, existing?: PGlite)
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
     },
+    listen: (channel, handlers) => listenPglite(client, channel, handlers),
     close: async () => {
       await client.close();
       releaseLock();
