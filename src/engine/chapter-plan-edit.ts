@@ -3,8 +3,8 @@
  * in-place edit and `runsheet planner set`. Written like `Engine.execute`: one transaction, the
  * actor resolved through the directory, the pilot role checked, the rules of
  * src/domain/chapter-plan-rules.ts applied, the change audited with its before and after (a
- * refusal, a repeat and a stale edit are audited too), and the live-update hook called inside the
- * transaction so that a NOTIFY is delivered exactly when the change commits.
+ * refusal, a repeat and a stale edit are audited too). Open tabs hear of it through the audit log's
+ * NOTIFY trigger (migration 0004), delivered when the transaction commits: nothing to call here.
  *
  * The plan's schedule also comes from the workbook: a later import replaces it with the workbook's
  * Schedule sheet. `runsheet export` writes the edited schedule, so export → edit → import keeps it.
@@ -64,19 +64,13 @@ export type ChapterPlanResult =
   | (ResultBase & { outcome: 'stale'; current: PlanTimes | null })
   | (ResultBase & { outcome: 'refused'; code: ChapterPlanRefusal });
 
-/** What a live-update channel learns of an applied change; called inside the transaction. */
-export type ChapterPlanListener = (
-  tx: Tx,
-  change: { iteration: string; chapter: string; auditSeq: number },
-) => Promise<void>;
-
 const show = (local: string) => local.replace('T', ' ');
 
 /** Changes a chapter's plan in one iteration; pilots only. Never throws for a refusal. */
 export async function changeChapterPlan(
   engine: Engine,
   change: ChapterPlanChange,
-  options: { now?: Date; onApplied?: ChapterPlanListener } = {},
+  options: { now?: Date } = {},
 ): Promise<ChapterPlanResult> {
   const now = options.now ?? new Date();
   return engine.database.db.transaction(async (tx) => {
@@ -249,7 +243,6 @@ export async function changeChapterPlan(
         on conflict (iteration_id, chapter_id) do update set planned_start = excluded.planned_start, planned_end = excluded.planned_end`);
     const after = { start, end };
     const auditSeq = await record('chapter.plan', { before, after, timeZone: zone });
-    await options.onApplied?.(tx, { iteration: iteration.name, chapter: chapter.name, auditSeq });
     const was = before ? ` (was ${show(before.start)} – ${show(before.end)})` : ' (it had no plan)';
     return {
       outcome: 'applied',
