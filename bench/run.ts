@@ -42,6 +42,7 @@ import { benchDirectory, loadWorkSteps, PILOT, runWorkload } from './workload.js
 // Teams bot benchmarks, run after the core figures (see the hook in main).
 import { runBotLatencyBench } from './bot-latency.js';
 import { runCardFanoutBench } from './card-fanout.js';
+import { runPlannerBench } from './planner.js';
 
 const PLAN_OPTIONS: GeneratePlanOptions = { steps: 20_000, seed: 1 };
 const ITERATION = 'Run1';
@@ -184,6 +185,7 @@ async function main(): Promise<void> {
       sql`select name, setting, unit from pg_settings
           where name in ('autovacuum', 'synchronous_commit', 'fsync', 'shared_buffers', 'max_connections')`,
     );
+    const planner = await runPlannerBench({ engine, database, iteration: ITERATION });
     const audit = await timed(() => verifyAuditChain(database!.db));
     if (!audit.result.ok) throw new Error(`the audit chain is broken: ${audit.result.problems.join('; ')}`);
     const [jobs] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from jobs`);
@@ -206,7 +208,7 @@ async function main(): Promise<void> {
     // ---- Teams bot benchmarks (bench/bot-latency.ts, bench/card-fanout.ts), after the core figures ----
     const botLatency = await runBotLatencyBench({ adminUrl });
     const cardFanout = await runCardFanoutBench({ adminUrl });
-    targets.push(...botLatency.targets, ...cardFanout.targets);
+    targets.push(...botLatency.targets, ...cardFanout.targets, ...planner.targets);
     notes.push(...botLatency.notes, ...cardFanout.notes);
     // ---- end of the Teams bot benchmarks ----
 
@@ -271,6 +273,7 @@ async function main(): Promise<void> {
         auditVerifyMs: round(audit.ms),
         jobsEnqueued: jobs?.n ?? 0,
         teamsBot: { cardActionLatency: botLatency.figures, cardFanout: cardFanout.figures },
+        planner: planner.figures,
       },
       targets: targets.map((t) => ({ ...t, value: round(t.value, 2) })),
       allTargetsMet: targets.every((t) => t.pass),
