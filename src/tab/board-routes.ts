@@ -1,10 +1,70 @@
 /**
  * The board's API under /tab/api (mounted through tab-routes.ts): who the user is, the
- * iterations, the board of an iteration, its step list, a step's detail, and the actions.
+ * iterations, the board of an iteration, its step list, a step's detail with the actions the user
+ * may take, and those actions, executed by the engine like every other door (source `tab`).
  */
-import { listIterations } from '../engine/read-models.js';
+import { availableWorkActions, WORK_TRANSITION_TABLE } from '../domain/transitions.js';
+import { isWorkAction, type WorkAction, type WorkStatus } from '../domain/statuses.js';
+import {
+  BOARD_STATUS_FILTERS,
+  getBoardSummary,
+  listBoardSteps,
+  type BoardStatusFilter,
+} from '../engine/board-read-model.js';
+import {
+  findIterationByName,
+  getStepDetail,
+  listIterations,
+  type StepDetail,
+} from '../engine/read-models.js';
+import { subjectTrail } from '../engine/subject-trail.js';
 import { latestAuditSeq } from './live-events.js';
-import type { TabRouter } from './tab-routes.js';
+import { TabHttpError, type TabRouter } from './tab-routes.js';
+import { actorOf, type TabUser } from './tab-user.js';
+
+/** A button the detail panel offers: the engine still decides, and says why when it refuses. */
+export interface OfferedAction {
+  action: WorkAction;
+  /** A pilot's start of a step that is not ready yet (audited as forced). */
+  force?: true;
+  reasonRequired: boolean;
+}
+
+function offeredActions(
+  user: TabUser,
+  status: WorkStatus,
+  team: string,
+  extra: { ready?: boolean; parentInProgress?: boolean } = {},
+): OfferedAction[] {
+  const isPilot = user.role === 'pilot';
+  if (!user.inDirectory) return [];
+  // A team member acts on tasks only while their step runs; a pilot may override.
+  if (extra.parentInProgress === false && !isPilot) return [];
+  return availableWorkActions(status, { isPilot, isOwnTeam: user.teams.includes(team) }).flatMap((action) => {
+    const offered: OfferedAction = { action, reasonRequired: WORK_TRANSITION_TABLE[action].reasonRequired };
+    if (action === 'start' && extra.ready === false)
+      return isPilot ? [{ ...offered, force: true as const }] : [];
+    return [offered];
+  });
+}
+
+function actionsFor(user: TabUser, detail: StepDetail, iterationActive: boolean) {
+  if (!iterationActive || !detail.inScope) return { step: [], tasks: {} };
+  const parentInProgress = detail.status === 'IN_PROGRESS';
+  return {
+    step: offeredActions(user, detail.status, detail.team, { ready: detail.ready }),
+    tasks: Object.fromEntries(
+      detail.tasks.map((task) => [
+        task.id,
+        offeredActions(user, task.status, task.team, { parentInProgress }),
+      ]),
+    ),
+  };
+}
+
+const text = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value.trim() : null);
+const integer = (value: unknown) =>
+  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
 
 /** Registers the board's routes. */
 export function registerBoardRoutes(router: TabRouter): void {
@@ -34,5 +94,80 @@ export function registerBoardRoutes(router: TabRouter): void {
         done: it.done,
       })),
     });
+  });
+
+  router.get('/board', async (req, res, { engine, now }) => {
+    const query = req.query as Record<string, unknown>;
+    res.json(200, await getBoardSummary(engine, text(query.iteration), now()));
+  });
+
+  router.get('/board/steps', async (req, res, { engine, now }) => {
+    const query = req.query as Record<string, unknown>;
+    const status = text(query.status) ?? 'active';
+    if (!(BOARD_STATUS_FILTERS as readonly string[]).includes(status)) {
+      throw new TabHttpError(
+        400,
+        `status must be one of ${BOARD_STATUS_FILTERS.join(', ')} (got "${status}")`,
+      );
+    }
+    res.json(
+      200,
+      await listBoardSteps(
+        engine,
+        {
+          iteration: text(query.iteration),
+          team: text(query.team),
+          phase: text(query.phase),
+          status: status as BoardStatusFilter,
+          text: text(query.q),
+          offset: integer(query.offset),
+          limit: integer(query.limit),
+        },
+        now(),
+      ),
+    );
+  });
+
+  router.get('/steps/:id', async (req, res, { engine, user }) => {
+    const iterationName = text((req.query as Record<string, unknown>).iteration);
+    const detail = await getStepDetail(engine, String(req.params.id), iterationName);
+    const db = engine.database.db;
+    const [iteration, trail] = await Promise.all([
+      findIterationByName(db, detail.iteration),
+      subjectTrail(db, detail.iteration, [detail.id, ...detail.tasks.map((task) => task.id)]),
+    ]);
+    res.json(200, {
+      ...detail,
+      iterationStatus: iteration?.status ?? null,
+      trail,
+      actions: actionsFor(user, detail, iteration?.status === 'ACTIVE'),
+    });
+  });
+
+  router.post('/steps/:id/actions', async (req, res, { engine, user }) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const action = text(body.action);
+    if (!action || !isWorkAction(action)) {
+      throw new TabHttpError(
+        400,
+        `action must be one of start, done, fail, retry, hold, resume, cancel, reopen`,
+      );
+    }
+    const task = text(body.task);
+    const step = String(req.params.id);
+    if (task && !task.toLowerCase().startsWith(`${step.toLowerCase()}-`)) {
+      throw new TabHttpError(400, `task ${task} is not a task of ${step}`);
+    }
+    const result = await engine.execute({
+      action,
+      subject: task ?? step,
+      iteration: text(body.iteration),
+      actor: actorOf(user),
+      seen: text(body.seen),
+      reason: text(body.reason),
+      force: body.force === true,
+      source: 'tab',
+    });
+    res.json(200, result);
   });
 }

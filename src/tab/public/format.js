@@ -52,6 +52,8 @@ export function el(tag, attributes = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (name === 'text') node.textContent = value;
     else if (name === 'class') node.className = value;
+    // Through the CSSOM: the page's CSP refuses style attributes.
+    else if (name === 'style') node.style.cssText = value;
     else if (name.startsWith('on') && typeof value === 'function')
       node.addEventListener(name.slice(2), value);
     else node.setAttribute(name, value === true ? '' : String(value));

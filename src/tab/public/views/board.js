@@ -1,0 +1,576 @@
+// The Board view: the iteration's progress by phase and chapter, the steps that need eyes (ready,
+// in progress, failed, on hold) with filters and pages, and a step's detail with the actions the
+// user's role allows. Live: every committed change of this iteration re-reads what is shown.
+import { el, formatClock, formatLocalTime, formatMinutes } from '../format.js';
+
+const PAGE_SIZE = 50;
+const STATUS_LABELS = {
+  READY: 'Ready',
+  OPEN: 'Waiting',
+  IN_PROGRESS: 'In progress',
+  ON_HOLD: 'On hold',
+  FAILED: 'Failed',
+  DONE: 'Done',
+  CANCELLED: 'Cancelled',
+};
+const FILTERS = [
+  ['active', 'Needs attention'],
+  ['all', 'All statuses'],
+  ['ready', 'Ready'],
+  ['in_progress', 'In progress'],
+  ['late', 'Late'],
+  ['failed', 'Failed'],
+  ['on_hold', 'On hold'],
+  ['open', 'Waiting'],
+  ['done', 'Done'],
+  ['cancelled', 'Cancelled'],
+];
+const ACTION_LABELS = {
+  start: 'Start',
+  done: 'Done',
+  fail: 'Fail',
+  retry: 'Retry',
+  hold: 'Hold',
+  resume: 'Resume',
+  cancel: 'Cancel',
+  reopen: 'Reopen',
+};
+
+export async function mountView(container, tab) {
+  const filters = { q: '', team: '', status: 'active', phase: '', offset: 0 };
+  let summary = null;
+  let openStep = null; // id of the step in the detail panel
+  let lastFocusedStep = null;
+  let refreshTimer = null;
+  let disposed = false;
+
+  const summaryBox = el('section', { class: 'board-summary', 'aria-label': 'Iteration summary' });
+  const phasesBox = el('section', { class: 'panel', 'aria-labelledby': 'phases-title' });
+  const stepsBox = el('section', { class: 'panel', 'aria-labelledby': 'steps-title' });
+  const detailBox = el('aside', {
+    class: 'detail',
+    hidden: true,
+    'aria-labelledby': 'detail-title',
+    tabindex: '-1',
+  });
+  container.replaceChildren(summaryBox, el('div', { class: 'board-grid' }, phasesBox, stepsBox), detailBox);
+
+  // Filters: built once, so typing is never interrupted by a refresh.
+  const search = el('input', { type: 'search', id: 'filter-q', placeholder: 'TRT-12 or words' });
+  const teamSelect = el('select', { id: 'filter-team' });
+  const statusSelect = el(
+    'select',
+    { id: 'filter-status' },
+    ...FILTERS.map(([value, label]) => el('option', { value, text: label })),
+  );
+  const phaseSelect = el('select', { id: 'filter-phase' });
+  const rows = el('tbody');
+  const footer = el('div', { class: 'list-footer' });
+  stepsBox.append(
+    el('h3', { id: 'steps-title', text: 'Steps' }),
+    el(
+      'form',
+      { class: 'filters', role: 'search', 'aria-label': 'Filter steps', onsubmit: (e) => e.preventDefault() },
+      el('label', { class: 'field', for: 'filter-q' }, el('span', { text: 'Search id or title' }), search),
+      el('label', { class: 'field', for: 'filter-team' }, el('span', { text: 'Team' }), teamSelect),
+      el('label', { class: 'field', for: 'filter-status' }, el('span', { text: 'Status' }), statusSelect),
+      el('label', { class: 'field', for: 'filter-phase' }, el('span', { text: 'Phase' }), phaseSelect),
+    ),
+    el(
+      'table',
+      { class: 'steps' },
+      el('caption', { class: 'visually-hidden', text: 'Steps matching the filters' }),
+      el(
+        'thead',
+        {},
+        el(
+          'tr',
+          {},
+          ...['Step', 'Title', 'Team', 'Status', 'Time'].map((h) => el('th', { scope: 'col', text: h })),
+        ),
+      ),
+      rows,
+    ),
+    footer,
+  );
+
+  let searchTimer = null;
+  search.addEventListener('input', () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => {
+      filters.q = search.value;
+      filters.offset = 0;
+      loadSteps();
+    }, 250);
+  });
+  for (const [select, key] of [
+    [teamSelect, 'team'],
+    [statusSelect, 'status'],
+    [phaseSelect, 'phase'],
+  ]) {
+    select.addEventListener('change', () => {
+      filters[key] = select.value;
+      filters.offset = 0;
+      loadSteps();
+    });
+  }
+
+  const zone = () => summary?.iteration.timeZone ?? 'Europe/Zurich';
+  const iterationQuery = () => (tab.iteration ? { iteration: tab.iteration } : {});
+
+  async function loadSummary() {
+    try {
+      summary = await tab.api.get('/board', iterationQuery());
+    } catch (error) {
+      summary = null;
+      summaryBox.replaceChildren(el('h2', { text: 'No board to show' }), el('p', { text: error.message }));
+      phasesBox.hidden = true;
+      stepsBox.hidden = true;
+      return false;
+    }
+    phasesBox.hidden = false;
+    stepsBox.hidden = false;
+    renderSummary();
+    renderPhases();
+    fillSelect(teamSelect, 'All teams', summary.teams, filters.team);
+    fillSelect(
+      phaseSelect,
+      'All phases',
+      summary.phases.map((p) => p.name),
+      filters.phase,
+    );
+    return true;
+  }
+
+  function fillSelect(select, allLabel, values, current) {
+    const known = values.join('\n');
+    if (select.dataset.values !== known) {
+      select.replaceChildren(
+        el('option', { value: '', text: allLabel }),
+        ...values.map((v) => el('option', { value: v, text: v })),
+      );
+      select.dataset.values = known;
+    }
+    select.value = values.includes(current) ? current : '';
+  }
+
+  function renderSummary() {
+    const { iteration, totals, now } = summary;
+    const finished = totals.done + totals.cancelled;
+    const percent = totals.total ? Math.floor((finished * 100) / totals.total) : 0;
+    const chip = (label, value, cls) =>
+      el('li', { class: `chip ${cls ?? ''}` }, `${label} `, el('strong', { text: value }));
+    summaryBox.replaceChildren(
+      el('h2', { text: `${iteration.name} · ${iteration.status.toLowerCase()}` }),
+      el('span', {
+        class: 'board-meta',
+        text: `${iteration.timeZone} · comms ${iteration.comms} · as of ${formatLocalTime(now, iteration.timeZone)}`,
+      }),
+      el(
+        'ul',
+        { class: 'chips', 'aria-label': 'Totals' },
+        chip('Done', `${finished}/${totals.total} (${percent} %)`),
+        chip('In progress', totals.inProgress),
+        chip('Ready', totals.ready),
+        chip('Failed', totals.failed, totals.failed ? 'count-failed' : ''),
+        chip('On hold', totals.onHold, totals.onHold ? 'count-hold' : ''),
+        chip('Late', totals.late, totals.late ? 'count-late' : ''),
+      ),
+    );
+  }
+
+  function countCell(value, cls) {
+    return el('td', { class: `num ${value ? cls : ''}`, text: value });
+  }
+
+  function renderPhases() {
+    phasesBox.replaceChildren(el('h3', { id: 'phases-title', text: 'Progress by phase' }));
+    if (summary.phases.length === 0)
+      phasesBox.append(el('p', { text: 'No step of the plan runs in this iteration.' }));
+    for (const phase of summary.phases) {
+      const c = phase.counts;
+      const finished = c.done + c.cancelled;
+      phasesBox.append(
+        el(
+          'div',
+          { class: 'phase' },
+          el(
+            'h4',
+            {},
+            el('span', { text: phase.name }),
+            el('span', { class: 'num', text: `${finished}/${c.total} done` }),
+          ),
+          el(
+            'table',
+            { class: 'chapters' },
+            el('caption', { class: 'visually-hidden', text: `Chapters of ${phase.name}` }),
+            el(
+              'thead',
+              {},
+              el(
+                'tr',
+                {},
+                el('th', { scope: 'col', text: 'Chapter' }),
+                ...['Done', 'In progress', 'Failed', 'On hold', 'Late'].map((h) =>
+                  el('th', { scope: 'col', class: 'num', text: h }),
+                ),
+              ),
+            ),
+            el(
+              'tbody',
+              {},
+              ...phase.chapters.map(({ name, counts }) => {
+                const done = counts.done + counts.cancelled;
+                const width = counts.total ? Math.round((done * 100) / counts.total) : 0;
+                return el(
+                  'tr',
+                  {},
+                  el('th', { scope: 'row', text: name }),
+                  el(
+                    'td',
+                    { class: 'num' },
+                    el(
+                      'span',
+                      { class: 'bar', 'aria-hidden': 'true' },
+                      el('span', { style: `width:${width}%` }),
+                    ),
+                    `${done}/${counts.total}`,
+                  ),
+                  countCell(counts.inProgress, ''),
+                  countCell(counts.failed, 'count-failed'),
+                  countCell(counts.onHold, 'count-hold'),
+                  countCell(counts.late, 'count-late'),
+                );
+              }),
+            ),
+          ),
+        ),
+      );
+    }
+  }
+
+  function timeText(step) {
+    const z = zone();
+    if (step.status === 'IN_PROGRESS' || step.status === 'FAILED' || step.status === 'ON_HOLD') {
+      if (!step.startedAt) return '';
+      return `since ${formatClock(step.startedAt, z)} · ${formatMinutes(step.elapsedMinutes)}`;
+    }
+    if (step.status === 'DONE' || step.status === 'CANCELLED')
+      return step.endedAt ? `ended ${formatClock(step.endedAt, z)}` : '';
+    return step.durationMinutes ? `takes ${formatMinutes(step.durationMinutes)}` : '';
+  }
+
+  async function loadSteps() {
+    if (!summary) return;
+    const focusedId = document.activeElement?.dataset?.step ?? null;
+    let page;
+    try {
+      page = await tab.api.get('/board/steps', {
+        ...iterationQuery(),
+        q: filters.q,
+        team: filters.team,
+        status: filters.status,
+        phase: filters.phase,
+        offset: filters.offset,
+        limit: PAGE_SIZE,
+      });
+    } catch (error) {
+      rows.replaceChildren(el('tr', {}, el('td', { colspan: 5, class: 'error', text: error.message })));
+      return;
+    }
+    rows.replaceChildren(
+      ...page.steps.map((step) =>
+        el(
+          'tr',
+          { class: step.id === openStep ? 'selected' : '' },
+          el(
+            'td',
+            {},
+            el('button', {
+              type: 'button',
+              class: 'step-link',
+              'data-step': step.id,
+              'aria-label': `${step.id}: open details`,
+              text: step.id,
+              onclick: () => openDetail(step.id),
+            }),
+          ),
+          el('td', { text: step.title }),
+          el('td', { text: step.team }),
+          el(
+            'td',
+            {},
+            el('span', { class: `status status-${step.status}`, text: STATUS_LABELS[step.status] }),
+          ),
+          el(
+            'td',
+            {},
+            timeText(step),
+            step.late
+              ? el('span', {
+                  class: 'late-tag',
+                  text: ` late by ${formatMinutes(step.elapsedMinutes - step.durationMinutes)}`,
+                })
+              : null,
+          ),
+        ),
+      ),
+    );
+    if (page.steps.length === 0)
+      rows.append(el('tr', {}, el('td', { colspan: 5, text: 'No step matches these filters.' })));
+    const from = page.total === 0 ? 0 : page.offset + 1;
+    const to = page.offset + page.steps.length;
+    footer.replaceChildren(
+      el('span', { role: 'status', text: `Showing ${from}–${to} of ${page.total}` }),
+      el(
+        'span',
+        {},
+        el('button', {
+          type: 'button',
+          text: 'Previous',
+          disabled: page.offset === 0,
+          onclick: () => {
+            filters.offset = Math.max(0, filters.offset - PAGE_SIZE);
+            loadSteps();
+          },
+        }),
+        ' ',
+        el('button', {
+          type: 'button',
+          text: 'Next',
+          disabled: to >= page.total,
+          onclick: () => {
+            filters.offset += PAGE_SIZE;
+            loadSteps();
+          },
+        }),
+      ),
+    );
+    if (focusedId) rows.querySelector(`[data-step="${CSS.escape(focusedId)}"]`)?.focus();
+  }
+
+  async function openDetail(id) {
+    lastFocusedStep = id;
+    openStep = id;
+    await renderDetail();
+    detailBox.focus();
+    rows
+      .querySelectorAll('tr')
+      .forEach((tr) =>
+        tr.classList.toggle('selected', tr.querySelector(`[data-step="${CSS.escape(id)}"]`) !== null),
+      );
+  }
+
+  function closeDetail() {
+    openStep = null;
+    detailBox.hidden = true;
+    rows.querySelectorAll('tr.selected').forEach((tr) => tr.classList.remove('selected'));
+    if (lastFocusedStep) rows.querySelector(`[data-step="${CSS.escape(lastFocusedStep)}"]`)?.focus();
+  }
+  detailBox.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') closeDetail();
+  });
+
+  async function renderDetail(outcome) {
+    if (!openStep) return;
+    let d;
+    try {
+      d = await tab.api.get(`/steps/${encodeURIComponent(openStep)}`, iterationQuery());
+    } catch (error) {
+      detailBox.hidden = false;
+      detailBox.replaceChildren(
+        el('p', { class: 'error', text: error.message }),
+        el('button', { type: 'button', text: 'Close', onclick: closeDetail }),
+      );
+      return;
+    }
+    const z = d.timeZone;
+    const reasonInput = el('input', { type: 'text', id: 'action-reason', maxlength: 500 });
+    const act = async (action, extra = {}) => {
+      const result = await tab.api
+        .post(`/steps/${encodeURIComponent(d.id)}/actions`, {
+          action,
+          iteration: d.iteration,
+          seen: extra.task ? d.tasks.find((t) => t.id === extra.task)?.status : d.status,
+          reason: reasonInput.value,
+          ...extra,
+        })
+        .catch((error) => ({ outcome: 'refused', message: error.message }));
+      tab.announce(result.message);
+      await renderDetail(result);
+      scheduleRefresh(0);
+    };
+    const actionButtons = (offered, extra = {}) =>
+      offered.map((o) =>
+        el('button', {
+          type: 'button',
+          class:
+            o.action === 'fail' || o.action === 'cancel'
+              ? 'danger'
+              : o.action === 'start' || o.action === 'done'
+                ? 'primary'
+                : '',
+          text: o.force ? 'Force start' : ACTION_LABELS[o.action],
+          'aria-label': `${o.force ? 'Force start' : ACTION_LABELS[o.action]} ${extra.task ?? d.id}`,
+          onclick: () => act(o.action, { ...extra, ...(o.force ? { force: true } : {}) }),
+        }),
+      );
+    const needsReason =
+      d.actions.step.some((o) => ['fail', 'hold', 'cancel'].includes(o.action)) ||
+      Object.values(d.actions.tasks).some((list) =>
+        list.some((o) => ['fail', 'hold', 'cancel'].includes(o.action)),
+      );
+    const status = d.ready ? 'READY' : d.status;
+    detailBox.hidden = false;
+    detailBox.replaceChildren(
+      el(
+        'header',
+        {},
+        el('h2', { id: 'detail-title', text: `${d.id}: ${d.title}` }),
+        el('button', {
+          type: 'button',
+          text: 'Close',
+          'aria-label': 'Close the step details',
+          onclick: closeDetail,
+        }),
+      ),
+      outcome
+        ? el('p', {
+            class: `outcome ${outcome.outcome}`,
+            role: outcome.outcome === 'refused' ? 'alert' : 'status',
+            text: outcome.message,
+          })
+        : null,
+      el(
+        'dl',
+        { class: 'facts' },
+        ...[
+          ['Status', el('span', { class: `status status-${status}`, text: STATUS_LABELS[status] })],
+          ['Iteration', `${d.iteration} (${(d.iterationStatus ?? '').toLowerCase()})`],
+          ['Phase', d.phase],
+          ['Chapter', d.chapter],
+          ['Team', d.team],
+          ['Environment', d.environment || '–'],
+          ['Duration', d.durationMinutes ? formatMinutes(d.durationMinutes) : '–'],
+          ['Started', d.startedAt ? `${formatLocalTime(d.startedAt, z)} by ${d.startedBy}` : '–'],
+          ['Ended', d.endedAt ? `${formatLocalTime(d.endedAt, z)} by ${d.endedBy}` : '–'],
+          d.reason ? ['Reason', d.reason] : null,
+          d.instructionsUrl
+            ? [
+                'Instructions',
+                el('a', {
+                  href: d.instructionsUrl,
+                  target: '_blank',
+                  rel: 'noopener noreferrer',
+                  text: 'open',
+                }),
+              ]
+            : null,
+        ]
+          .filter(Boolean)
+          .flatMap(([k, v]) => [el('dt', { text: k }), el('dd', {}, v)]),
+      ),
+      d.actions.step.length || needsReason
+        ? el(
+            'div',
+            { class: 'actions', role: 'group', 'aria-label': `Actions on ${d.id}` },
+            needsReason
+              ? el(
+                  'label',
+                  { class: 'field', for: 'action-reason' },
+                  el('span', { text: 'Reason (fail, hold, cancel)' }),
+                  reasonInput,
+                )
+              : null,
+            ...actionButtons(d.actions.step),
+          )
+        : el('p', {
+            class: 'hint',
+            text:
+              d.iterationStatus === 'ACTIVE'
+                ? 'Your role allows no action on this step now.'
+                : 'The iteration is not active: read only.',
+          }),
+      el('h3', { text: `Tasks (${d.tasks.length})` }),
+      list(d.tasks, (t) => [
+        el(
+          'span',
+          {},
+          `${t.id} · ${t.team} · `,
+          el('span', { class: `status status-${t.status}`, text: STATUS_LABELS[t.status] }),
+        ),
+        el('span', { class: 'actions' }, ...actionButtons(d.actions.tasks[t.id] ?? [], { task: t.id })),
+      ]),
+      el('h3', { text: `Controls (${d.controls.length})` }),
+      list(d.controls, (c) => [el('span', { text: `${c.id} ${c.name}` }), el('span', { text: c.result })]),
+      el('h3', { text: `Predecessors (${d.predecessors.length})` }),
+      list(d.predecessors, (p) => linkRow(p)),
+      el('h3', { text: `Successors (${d.successors.length})` }),
+      list(d.successors, (s) => linkRow(s)),
+      el('h3', { text: 'Audit trail' }),
+      el(
+        'ul',
+        { class: 'plain-list trail' },
+        ...(d.trail.length ? d.trail : [null]).map((e) =>
+          e
+            ? el(
+                'li',
+                {},
+                el('time', { datetime: e.at, text: formatLocalTime(e.at, z) }),
+                `${e.actorName || e.actor}: ${e.type}${e.subject !== d.id ? ` (${e.subject})` : ''}`,
+                e.from && e.to ? ` ${e.from} → ${e.to}` : '',
+                e.source ? ` via ${e.source}` : '',
+                e.reason ? ` · “${e.reason}”` : '',
+                e.message && !e.reason ? ` · ${e.message}` : '',
+              )
+            : el('li', { text: 'Nothing recorded yet.' }),
+        ),
+      ),
+    );
+  }
+
+  function list(items, row) {
+    if (items.length === 0) return el('p', { class: 'hint', text: 'None.' });
+    return el('ul', { class: 'plain-list' }, ...items.map((item) => el('li', {}, ...row(item))));
+  }
+
+  function linkRow(link) {
+    return [
+      el('button', { type: 'button', class: 'step-link', text: link.id, onclick: () => openDetail(link.id) }),
+      el('span', { class: `status status-${link.status}`, text: STATUS_LABELS[link.status] }),
+    ];
+  }
+
+  async function refresh() {
+    if (disposed) return;
+    if (await loadSummary()) await Promise.all([loadSteps(), openStep ? renderDetail() : null]);
+  }
+
+  function scheduleRefresh(delay = 150) {
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(refresh, delay);
+  }
+
+  const unsubscribe = tab.onChange((change) => {
+    if (change.type === 'reset' || change.type.startsWith('plan.') || change.type.startsWith('iteration.'))
+      scheduleRefresh();
+    else if (
+      summary &&
+      change.iteration === summary.iteration.name &&
+      /^(step|task|control)\./.test(change.type)
+    )
+      scheduleRefresh();
+  });
+  // Elapsed times and lateness move with the clock, not only with changes.
+  const clock = setInterval(() => scheduleRefresh(0), 60_000);
+
+  await refresh();
+  return {
+    unmount() {
+      disposed = true;
+      unsubscribe();
+      clearInterval(clock);
+      clearTimeout(refreshTimer);
+    },
+  };
+}
