@@ -41,7 +41,8 @@ export async function runPlannerBench(options: {
   console.log(`\n== Planner tab: planner API, HTML export, controls grid, board XLSX (${iteration}) ==`);
   const plannerAnswer = async () => JSON.stringify(await loadPlannerView(db, iteration, new Date()));
   const controlsPage = async () => JSON.stringify(await loadControlsGrid(db, {}));
-  const controlsSearch = async () => JSON.stringify(await loadControlsGrid(db, { text: 'reconcil', result: 'OPEN', resultIn: iteration }));
+  const controlsSearch = async () =>
+    JSON.stringify(await loadControlsGrid(db, { text: 'reconcil', result: 'OPEN', resultIn: iteration }));
   let htmlBytes = 0;
   const exportHtml = async () => {
     htmlBytes = renderPlannerHtml(await loadPlannerView(db, iteration, new Date())).length;
@@ -54,7 +55,9 @@ export async function runPlannerBench(options: {
   await repeat(WARM_UP, controlsPage);
   const controls = summarize(await repeat(MEASURED, controlsPage));
   const search = summarize(await repeat(MEASURED, controlsSearch));
-  const board = await timed(async () => writeBoardWorkbook(await loadBoardRows(engine, iteration), new Date()));
+  const board = await timed(async () =>
+    writeBoardWorkbook(await loadBoardRows(engine, iteration), new Date()),
+  );
   const view = await loadPlannerView(db, iteration, new Date());
 
   const row = (label: string, s: ReturnType<typeof summarize>) =>
@@ -64,7 +67,9 @@ export async function runPlannerBench(options: {
   console.log(row('controls grid, first page', controls));
   console.log(row('controls grid, text + result', search));
   console.log(`board XLSX of ${iteration}: ${board.result.length} bytes in ${board.ms.toFixed(0)} ms`);
-  console.log(`(${view.totals.chapters} chapters, ${view.totals.steps} steps in scope, ${view.days.length} days on the grid)`);
+  console.log(
+    `(${view.totals.chapters} chapters, ${view.totals.steps} steps in scope, ${view.days.length} days on the grid)`,
+  );
 
   const target = (name: string, value: number, limit: number): BenchTarget => ({
     name,

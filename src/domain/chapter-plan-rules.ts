@@ -74,7 +74,8 @@ export function decideChapterPlan(facts: ChapterPlanFacts): ChapterPlanDecision 
       message: `The end ${readable(facts.end)} is not after the start ${readable(facts.start)} of ${chapter}.`,
     };
   }
-  const local = (at: Date) => readable(DateTime.fromJSDate(at, { zone: iteration.timeZone }).toFormat("yyyy-MM-dd'T'HH:mm"));
+  const local = (at: Date) =>
+    readable(DateTime.fromJSDate(at, { zone: iteration.timeZone }).toFormat("yyyy-MM-dd'T'HH:mm"));
   if (facts.previous && start.at < facts.previous.end) {
     return {
       ok: false,

@@ -44,7 +44,9 @@ export async function loadBoardRows(engine: Engine, iterationName: string | null
   );
   if (!iteration) {
     throw new NotFoundError(
-      iterationName === null ? 'No iteration is active; name one.' : `There is no iteration "${iterationName}".`,
+      iterationName === null
+        ? 'No iteration is active; name one.'
+        : `There is no iteration "${iterationName}".`,
     );
   }
   const snapshot = await engine.snapshot();

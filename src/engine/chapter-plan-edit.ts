@@ -37,11 +37,7 @@ export interface ChapterPlanChange {
 }
 
 export type ChapterPlanRefusal =
-  | ChapterPlanRefusalCode
-  | 'ROLE'
-  | 'UNKNOWN_USER'
-  | 'UNKNOWN_ITERATION'
-  | 'UNKNOWN_CHAPTER';
+  ChapterPlanRefusalCode | 'ROLE' | 'UNKNOWN_USER' | 'UNKNOWN_ITERATION' | 'UNKNOWN_CHAPTER';
 
 interface PlanTimes {
   start: string;
@@ -79,7 +75,8 @@ export async function changeChapterPlan(
       seen: change.seen ?? null,
       source: change.source,
     };
-    const audit = (actor: string, actorName: string, iteration: string | null, subject: string) =>
+    const audit =
+      (actor: string, actorName: string, iteration: string | null, subject: string) =>
       async (type: string, extra: Record<string, unknown>) =>
         (
           await appendAuditEvent(tx, {
@@ -97,7 +94,12 @@ export async function changeChapterPlan(
     if (!resolved) {
       const who = describeActorRef(change.actor);
       const message = `${who} is not in the directory (${engine.directory.source}), so cannot change a plan.`;
-      const auditSeq = await audit(who, '', null, change.chapter)('command.refused', {
+      const auditSeq = await audit(
+        who,
+        '',
+        null,
+        change.chapter,
+      )('command.refused', {
         code: 'UNKNOWN_USER',
         message,
       });
@@ -141,10 +143,7 @@ export async function changeChapterPlan(
     }
     if (!chapter) return refuse('UNKNOWN_CHAPTER', `There is no chapter "${change.chapter}" in the plan.`);
     if (!actor.isPilot) {
-      return refuse(
-        'ROLE',
-        `Only a pilot may change the plan of a chapter. ${describeActorRole(actor)}.`,
-      );
+      return refuse('ROLE', `Only a pilot may change the plan of a chapter. ${describeActorRole(actor)}.`);
     }
 
     const zone = iteration.time_zone;

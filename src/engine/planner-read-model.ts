@@ -176,7 +176,11 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
   const timeOf = (at: Date | null): PlannerTime | null => {
     if (!at) return null;
     const local = DateTime.fromJSDate(at, { zone }).setLocale('en-GB');
-    return { at: at.toISOString(), local: local.toFormat("yyyy-MM-dd'T'HH:mm"), label: local.toFormat('ccc d LLL HH:mm') };
+    return {
+      at: at.toISOString(),
+      local: local.toFormat("yyyy-MM-dd'T'HH:mm"),
+      label: local.toFormat('ccc d LLL HH:mm'),
+    };
   };
   const closedAt = toDate(iteration.closed_at);
   const reference = iteration.status === 'CLOSED' && closedAt ? closedAt.getTime() : now.getTime();
@@ -197,7 +201,8 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
     return {
       name: row.chapter,
       phase: row.phase,
-      planned: plannedStart && plannedEnd ? { start: plannedStart.getTime(), end: plannedEnd.getTime() } : null,
+      planned:
+        plannedStart && plannedEnd ? { start: plannedStart.getTime(), end: plannedEnd.getTime() } : null,
       actualStart: toDate(row.actual_start)?.getTime() ?? null,
       actualEnd: finished ? (toDate(row.last_end)?.getTime() ?? null) : null,
       steps: {
@@ -352,5 +357,7 @@ function describeState(
   if (steps.onHold > 0) parts.push(`${steps.onHold} on hold`);
   if (!planned) parts.push('not planned');
   const text = parts.join(', ');
-  return lateByMinutes === null ? text : `Late by ${formatMinutes(lateByMinutes)}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
+  return lateByMinutes === null
+    ? text
+    : `Late by ${formatMinutes(lateByMinutes)}: ${text.charAt(0).toLowerCase()}${text.slice(1)}`;
 }

@@ -42,7 +42,9 @@ export async function writeBoardWorkbook(board: BoardRows, generatedAt: Date): P
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: sheet.columns.length } };
   for (const row of board.rows) {
     const actualMinutes =
-      row.startedAt && row.endedAt ? Math.round((row.endedAt.getTime() - row.startedAt.getTime()) / 60_000) : null;
+      row.startedAt && row.endedAt
+        ? Math.round((row.endedAt.getTime() - row.startedAt.getTime()) / 60_000)
+        : null;
     sheet.addRow([
       row.step,
       row.title,

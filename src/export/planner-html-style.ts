@@ -59,7 +59,7 @@ th, td { text-align: left; vertical-align: middle; }
   font-variant-numeric: tabular-nums; background: var(--head); border-left: 1px solid var(--line); }
 .grid .hour.major { border-left-color: var(--line-strong); }
 .grid .col-head { background: var(--head); color: var(--subtle); font-weight: 600; }
-.grid .times { font-variant-numeric: tabular-nums; white-space: nowrap; color: var(--subtle); font-size: 8pt; }
+.grid .times { font-variant-numeric: tabular-nums; white-space: nowrap; color: var(--subtle); font-size: 7.5pt; }
 .lane { padding: 0 !important; border-left: 1px solid var(--line-strong); }
 .track { position: relative; height: 9mm; }
 .phase-row .track { height: 6mm; }

@@ -76,7 +76,10 @@ function renderOverview(view: PlannerView): string {
   const rows = view.phases
     .map((phase) => {
       const head = overviewRow(phase, 'phase-row', phase.name);
-      return [head, ...phase.chapters.map((chapter) => overviewRow(chapter, 'chapter-row', chapter.name))].join('\n');
+      return [
+        head,
+        ...phase.chapters.map((chapter) => overviewRow(chapter, 'chapter-row', chapter.name)),
+      ].join('\n');
     })
     .join('\n');
   return `<section class="overview" aria-labelledby="overview-title">
@@ -97,7 +100,9 @@ function overviewRow(row: PlannerPhase | PlannerChapter, kind: string, name: str
     ? `<span class="badge">LATE</span> ${escapeHtml(row.statusText)}`
     : `<span class="state${row.state === 'finished' ? ' done' : ''}">${escapeHtml(row.statusText)}</span>`;
   const lateChapters =
-    'lateChapters' in row && row.lateChapters > 0 ? ` (${row.lateChapters} chapter${row.lateChapters > 1 ? 's' : ''} late)` : '';
+    'lateChapters' in row && row.lateChapters > 0
+      ? ` (${row.lateChapters} chapter${row.lateChapters > 1 ? 's' : ''} late)`
+      : '';
   return `<tr class="${kind}${row.late ? ' late' : ''}"><th scope="row"${nameClass}>${escapeHtml(name)}</th>
 <td>${timeCell(row.planned?.start ?? null, 'not planned')}</td><td>${timeCell(row.planned?.end ?? null, '')}</td>
 <td>${timeCell(row.actual.start)}</td><td>${timeCell(row.actual.end)}</td>
@@ -127,13 +132,17 @@ function bars(segments: readonly DaySegment[], kind: string, running = false): s
 function ticks(day: GridDay): string {
   return day.hours
     .map((_, index) =>
-      index === 0 ? '' : `<i class="tick${index % 6 === 0 ? ' major' : ''}" style="left:${percent(index / day.hours.length)}"></i>`,
+      index === 0
+        ? ''
+        : `<i class="tick${index % 6 === 0 ? ' major' : ''}" style="left:${percent(index / day.hours.length)}"></i>`,
     )
     .join('');
 }
 
 function nowLine(view: PlannerView, dayIndex: number): string {
-  return view.now && view.now.day === dayIndex ? `<i class="now-line" style="left:${percent(view.now.left)}"></i>` : '';
+  return view.now && view.now.day === dayIndex
+    ? `<i class="now-line" style="left:${percent(view.now.left)}"></i>`
+    : '';
 }
 
 function skippedSince(previous: GridDay | undefined, day: GridDay): string {
@@ -176,11 +185,14 @@ function renderDay(view: PlannerView, day: GridDay, index: number): string {
   return `<section class="day" aria-labelledby="${headingId}">
 ${skippedSince(view.days[index - 1], day)}
 <table class="grid">
-<colgroup><col style="width:17%"><col style="width:9.5%"><col style="width:9.5%">${day.hours.map(() => '<col>').join('')}</colgroup>
+<colgroup><col style="width:15%"><col style="width:11%"><col style="width:11%">${day.hours.map(() => '<col>').join('')}</colgroup>
 <thead>
 <tr class="day-title"><th colspan="${3 + hourCount}"><h2 id="${headingId}">${escapeHtml(day.label)} <span class="meta">· ${escapeHtml(view.iteration.name)} · hours in ${escapeHtml(view.iteration.timeZone)}${day.note ? ` · ${escapeHtml(day.note)}` : ''}</span>${nowText}</h2></th></tr>
 <tr><th scope="col" class="col-head">Phase / chapter</th><th scope="col" class="col-head">Planned</th><th scope="col" class="col-head">Actual</th>${day.hours
-    .map((hour, h) => `<th scope="col" class="hour${h % 6 === 0 && h > 0 ? ' major' : ''}">${escapeHtml(hour.label)}</th>`)
+    .map(
+      (hour, h) =>
+        `<th scope="col" class="hour${h % 6 === 0 && h > 0 ? ' major' : ''}">${escapeHtml(hour.label)}</th>`,
+    )
     .join('')}</tr>
 </thead>
 ${bodies}

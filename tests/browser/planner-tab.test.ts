@@ -22,12 +22,7 @@ import { createHttpServer, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { LOCAL_USER_HEADER } from '../../src/tab/tab-auth.js';
 import { startTabService, type TabService } from '../../src/tab/tab-service.js';
-import {
-  PILOT_EMAIL,
-  PLANNER_NOW,
-  playDemoRun1,
-  VIEWER_EMAIL,
-} from '../support/planner-scenario.js';
+import { PILOT_EMAIL, PLANNER_NOW, playDemoRun1, VIEWER_EMAIL } from '../support/planner-scenario.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -61,7 +56,10 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     const logger = createLogger('silent');
     server = createHttpServer({ database, logger, about: { service: 'runsheet' } });
     tab = await startTabService({
-      config: { localMode: true, tabSso: { clientId: undefined, tenantId: undefined, audiences: [], jwksUrl: undefined } },
+      config: {
+        localMode: true,
+        tabSso: { clientId: undefined, tenantId: undefined, audiences: [], jwksUrl: undefined },
+      },
       server,
       engine,
       directory: engine.directory,
@@ -72,7 +70,14 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+      // en-GB: the date-time inputs show 24-hour times, as a Zurich pilot's browser does.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-dev-shm-usage',
+        '--lang=en-GB',
+      ],
     });
   }, 120_000);
 
@@ -85,7 +90,11 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
   });
 
   /** A page of the tab as `email`, picked in local mode's user picker (stored as the picker does). */
-  async function openAs(email: string, query: string, options: { theme?: string; width?: number; height?: number } = {}) {
+  async function openAs(
+    email: string,
+    query: string,
+    options: { theme?: string; width?: number; height?: number } = {},
+  ) {
     const context: BrowserContext = await browser.newContext({
       viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
       colorScheme: options.theme === 'dark' ? 'dark' : 'light',
@@ -110,7 +119,8 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     const page = await openAs(PILOT_EMAIL, 'view=planner&iteration=Run1');
     const grid = page.locator('table.pl-grid');
     await grid.waitFor();
-    for (const chapter of CHAPTERS) await expect(grid.locator(`tr[data-chapter="${chapter}"]`).count()).resolves.toBe(1);
+    for (const chapter of CHAPTERS)
+      await expect(grid.locator(`tr[data-chapter="${chapter}"]`).count()).resolves.toBe(1);
     const text = await page.locator('.planner').innerText();
     expect(text).toContain('Times in Europe/Zurich');
     expect(text).toContain('Fri 18 Sept 2026');
@@ -140,9 +150,9 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     await end.fill('2026-09-22T17:00');
     await page.getByRole('button', { name: 'Save plan' }).click();
     const error = page.locator('#plan-error');
-    await expect.poll(() => error.innerText()).toBe(
-      'The end 2026-09-22 17:00 is not after the start 2026-09-22 19:00 of Trading halt.',
-    );
+    await expect
+      .poll(() => error.innerText())
+      .toBe('The end 2026-09-22 17:00 is not after the start 2026-09-22 19:00 of Trading halt.');
     expect(await end.getAttribute('aria-invalid')).toBe('true');
     await shot(page, 'planner-edit-refused.png');
 
@@ -172,13 +182,20 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     const page = await openAs(VIEWER_EMAIL, 'view=planner&iteration=Run1');
     await page.locator('table.pl-grid').waitFor();
     expect(await page.getByRole('button', { name: /Edit plan/ }).count()).toBe(0);
-    expect(await page.locator('.planner').innerText()).toContain('Read only: only pilots change chapter plans.');
+    expect(await page.locator('.planner').innerText()).toContain(
+      'Read only: only pilots change chapter plans.',
+    );
     await page.context().close();
 
     const response = await fetch(`${base}/tab/api/planner/chapter`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json', [LOCAL_USER_HEADER]: VIEWER_EMAIL },
-      body: JSON.stringify({ iteration: 'Run1', chapter: 'Trading halt', start: '2026-09-22 20:00', end: '2026-09-23 04:00' }),
+      body: JSON.stringify({
+        iteration: 'Run1',
+        chapter: 'Trading halt',
+        start: '2026-09-22 20:00',
+        end: '2026-09-23 04:00',
+      }),
     });
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({
@@ -212,7 +229,9 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     await page.goto(`file://${file}`);
     const overview = await page.locator('section.overview').innerText();
     for (const chapter of CHAPTERS) expect(overview).toContain(chapter);
-    expect(await page.locator('header').innerText()).toContain('All times in Europe/Zurich. Generated 2026-09-19 10:30 CEST');
+    expect(await page.locator('header').innerText()).toContain(
+      'All times in Europe/Zurich. Generated 2026-09-19 10:30 CEST',
+    );
     expect(overview).toContain('Fri 18 Sept 18:00'); // Freeze source changes' planned start, Zurich time
     const days = await page.locator('section.day h2').allInnerTexts();
     expect(days.map((d) => d.split(' ·')[0])).toEqual([
@@ -223,10 +242,20 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     ]);
     expect(await page.locator('.now-line').count()).toBeGreaterThan(0);
     await shot(page, 'export-light.png');
-    if (SCREENSHOTS) await page.pdf({ path: path.join(SCREENSHOTS, 'export-a3.pdf'), format: 'A3', landscape: true, printBackground: true });
+    if (SCREENSHOTS)
+      await page.pdf({
+        path: path.join(SCREENSHOTS, 'export-a3.pdf'),
+        format: 'A3',
+        landscape: true,
+        printBackground: true,
+      });
     await context.close();
 
-    const dark = await browser.newContext({ viewport: { width: 1587, height: 1123 }, colorScheme: 'dark', javaScriptEnabled: false });
+    const dark = await browser.newContext({
+      viewport: { width: 1587, height: 1123 },
+      colorScheme: 'dark',
+      javaScriptEnabled: false,
+    });
     const darkPage = await dark.newPage();
     await darkPage.goto(`file://${file}`);
     await shot(darkPage, 'export-dark.png');
@@ -240,15 +269,22 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
       for (const theme of ['default', 'dark', 'contrast']) {
         const page = await openAs(PILOT_EMAIL, `view=${view}&iteration=Run1`, { theme });
         await page.locator(view === 'planner' ? 'table.pl-grid' : 'table.cg-grid').waitFor();
-        if (view === 'planner') await page.getByRole('button', { name: 'Edit plan of Delta capture' }).click();
+        if (view === 'planner')
+          await page.getByRole('button', { name: 'Edit plan of Delta capture' }).click();
         await page.evaluate(axeSource);
         const result = (await page.evaluate(
           "axe.run(document.querySelector('main'), { runOnly: ['wcag2a', 'wcag2aa'] })",
         )) as { violations: { id: string; nodes: { target: string[] }[] }[]; passes: { id: string }[] };
         // The contrast rule ran and found text it could check (not only elements it gave up on).
-        if (!result.passes.some((rule) => rule.id === 'color-contrast')) problems.push(`${view}/${theme}: contrast not checked`);
+        if (!result.passes.some((rule) => rule.id === 'color-contrast'))
+          problems.push(`${view}/${theme}: contrast not checked`);
         for (const violation of result.violations) {
-          problems.push(`${view}/${theme}: ${violation.id} at ${violation.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+          problems.push(
+            `${view}/${theme}: ${violation.id} at ${violation.nodes
+              .map((n) => n.target.join(' '))
+              .slice(0, 3)
+              .join(', ')}`,
+          );
         }
         await page.context().close();
       }

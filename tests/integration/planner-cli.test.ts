@@ -35,7 +35,11 @@ afterAll(async () => {
 async function cli(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = await runCli(argv, { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) }, env);
+  const code = await runCli(
+    argv,
+    { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) },
+    env,
+  );
   return { code, out: out.trim(), err: err.trim() };
 }
 
@@ -50,18 +54,46 @@ describe('the planner commands', () => {
     });
     const html = fs.readFileSync(file, 'utf8');
     expect(html).not.toMatch(/<script/i);
-    for (const chapter of ['Freeze source changes', 'Trading halt', 'Reopen channels']) expect(html).toContain(chapter);
+    for (const chapter of ['Freeze source changes', 'Trading halt', 'Reopen channels'])
+      expect(html).toContain(chapter);
     expect(html).toContain('Fri 18 Sept 18:00');
 
-    expect(await cli('planner', 'export', file)).toMatchObject({ code: 2, err: expect.stringContaining('--iteration NAME') });
+    expect(await cli('planner', 'export', file)).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--iteration NAME'),
+    });
     expect(
-      await cli('planner', 'set', 'Trading halt', '--iteration', 'Run1', '--start', '2026-09-22 19:00', '--end', '2026-09-23 03:00', '--as', 'greta.manager@bank.example'),
+      await cli(
+        'planner',
+        'set',
+        'Trading halt',
+        '--iteration',
+        'Run1',
+        '--start',
+        '2026-09-22 19:00',
+        '--end',
+        '2026-09-23 03:00',
+        '--as',
+        'greta.manager@bank.example',
+      ),
     ).toMatchObject({
       code: 1,
       err: 'runsheet: refused (ROLE): Only a pilot may change the plan of a chapter. Greta Manager is a viewer (in no team).',
     });
     expect(
-      await cli('planner', 'set', 'trading halt', '--iteration', 'run1', '--start', '22.09.2026 19:00', '--end', '2026-09-23T03:00', '--as', 'claire.pilot@bank.example'),
+      await cli(
+        'planner',
+        'set',
+        'trading halt',
+        '--iteration',
+        'run1',
+        '--start',
+        '22.09.2026 19:00',
+        '--end',
+        '2026-09-23T03:00',
+        '--as',
+        'claire.pilot@bank.example',
+      ),
     ).toMatchObject({
       code: 0,
       out: 'Trading halt in Run1 planned 2026-09-22 19:00 – 2026-09-23 03:00 Europe/Zurich by Claire Pilot (was 2026-09-22 18:49 – 2026-09-23 03:08).',
@@ -69,8 +101,12 @@ describe('the planner commands', () => {
     // `runsheet export` writes the edited schedule, so the workbook keeps the pilot's change.
     const json = path.join(tmp, 'plan.json');
     expect((await cli('export', json)).code).toBe(0);
-    const plan = JSON.parse(fs.readFileSync(json, 'utf8')) as { schedule: { iteration: string; chapter: string; start: string }[] };
-    expect(plan.schedule.find((s) => s.iteration === 'Run1' && s.chapter === 'Trading halt')?.start).toBe('2026-09-22T19:00');
+    const plan = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      schedule: { iteration: string; chapter: string; start: string }[];
+    };
+    expect(plan.schedule.find((s) => s.iteration === 'Run1' && s.chapter === 'Trading halt')?.start).toBe(
+      '2026-09-22T19:00',
+    );
 
     const xlsx = path.join(tmp, 'board.xlsx');
     expect(await cli('board', 'export', '--iteration', 'Run1', xlsx)).toMatchObject({
@@ -81,7 +117,15 @@ describe('the planner commands', () => {
     await workbook.xlsx.readFile(xlsx);
     const sheet = workbook.worksheets[0]!;
     expect(sheet.rowCount).toBe(97);
-    expect((sheet.getRow(1).values as unknown[]).slice(1, 8)).toEqual(['Step', 'Title', 'Phase', 'Chapter', 'Team', 'Environment', 'Status']);
+    expect((sheet.getRow(1).values as unknown[]).slice(1, 8)).toEqual([
+      'Step',
+      'Title',
+      'Phase',
+      'Chapter',
+      'Team',
+      'Environment',
+      'Status',
+    ]);
     expect(sheet.getRow(2).getCell(7).value).toBe('OPEN');
   });
 });

@@ -34,7 +34,13 @@ function plannerPlan(): PlanModel {
     chapters: [...plan.chapters, { order: 2, name: 'Reopen', phase: 'Post-migration' }],
     steps: [
       ...plan.steps,
-      { ...plan.steps[3]!, id: 'TRT-5', title: 'Reopen the channels', chapter: 'Reopen', predecessors: ['TRT-4'] },
+      {
+        ...plan.steps[3]!,
+        id: 'TRT-5',
+        title: 'Reopen the channels',
+        chapter: 'Reopen',
+        predecessors: ['TRT-4'],
+      },
     ],
     schedule: [
       { iteration: 'Run1', chapter: 'Extraction', start: '2026-12-05T18:00', end: '2026-12-06T02:00' },
@@ -56,7 +62,14 @@ beforeAll(async () => {
   const pilot = { aadObjectId: PEOPLE.pilot.aadObjectId };
   const act = async (local: string, action: 'activate' | 'start' | 'done', subject: string) => {
     clock = zurich(local);
-    const result = await engine.execute({ action, subject, iteration: 'Run1', actor: pilot, force: true, source: 'cli' });
+    const result = await engine.execute({
+      action,
+      subject,
+      iteration: 'Run1',
+      actor: pilot,
+      force: true,
+      source: 'cli',
+    });
     expect(result.outcome, result.message).toBe('applied');
   };
   await act('2026-12-05T17:30', 'activate', 'Run1');
@@ -188,13 +201,18 @@ describe('changing a chapter plan', () => {
         'The end 2026-12-20 01:00 is after the start of DR1 (2026-12-19 18:00), the iteration after Run1: the plan of Reopen must lie inside Run1.',
     });
     // DR1 is the last iteration: no neighbour after it, but 2027 makes it span far more than 31 days.
-    expect(await change('pilot', { iteration: 'DR1', start: '2027-12-20 02:00', end: '2027-12-20 06:00' })).toMatchObject({
+    expect(
+      await change('pilot', { iteration: 'DR1', start: '2027-12-20 02:00', end: '2027-12-20 06:00' }),
+    ).toMatchObject({
       code: 'OUTSIDE_ITERATION',
-      message: expect.stringMatching(/^With 2027-12-20 02:00 – 2027-12-20 06:00 for Reopen, DR1 would span 366 days/),
+      message: expect.stringMatching(
+        /^With 2027-12-20 02:00 – 2027-12-20 06:00 for Reopen, DR1 would span 366 days/,
+      ),
     });
     expect(await change('pilot', { start: 'tomorrow' })).toMatchObject({
       code: 'INVALID_TIME',
-      message: 'The start "tomorrow" is not a date and time; write it as 2026-09-18 18:00 (in Europe/Zurich).',
+      message:
+        'The start "tomorrow" is not a date and time; write it as 2026-09-18 18:00 (in Europe/Zurich).',
     });
     expect(await change('pilot', { chapter: 'Nope' })).toMatchObject({ code: 'UNKNOWN_CHAPTER' });
   });
@@ -212,18 +230,32 @@ describe('changing a chapter plan', () => {
     expect(last).toMatchObject({
       type: 'chapter.plan',
       actor: PEOPLE.pilot.email,
-      details: { before: applied.outcome === 'applied' ? applied.before : null, after: { start: '2026-12-06T03:00' } },
+      details: {
+        before: applied.outcome === 'applied' ? applied.before : null,
+        after: { start: '2026-12-06T03:00' },
+      },
     });
     const view = await loadPlannerView(database.db, 'Run1', NOW);
-    expect(view.phases[1]!.chapters[0]).toMatchObject({ planned: { end: { label: 'Sun 6 Dec 07:00' } }, late: false });
+    expect(view.phases[1]!.chapters[0]).toMatchObject({
+      planned: { end: { label: 'Sun 6 Dec 07:00' } },
+      late: false,
+    });
 
     expect(await change('pilot')).toMatchObject({ outcome: 'duplicate' });
-    expect(await change('pilot', { end: '2026-12-06 08:00', seen: { start: '2026-12-06T02:00', end: '2026-12-06T06:00' } })).toMatchObject({
+    expect(
+      await change('pilot', {
+        end: '2026-12-06 08:00',
+        seen: { start: '2026-12-06T02:00', end: '2026-12-06T06:00' },
+      }),
+    ).toMatchObject({
       outcome: 'stale',
       message:
         'Reopen in Run1 is now planned 2026-12-06 03:00 – 2026-12-06 07:00 (changed by Claire Pilot at 2026-12-06 06:30 CET), not what you saw. Nothing changed.',
     });
-    expect((await eventsOf('Reopen')).slice(-2).map((e) => e.type)).toEqual(['chapter.duplicate', 'chapter.stale']);
+    expect((await eventsOf('Reopen')).slice(-2).map((e) => e.type)).toEqual([
+      'chapter.duplicate',
+      'chapter.stale',
+    ]);
   });
 });
 

@@ -35,9 +35,12 @@ const PLAY: { chapter: string; start: string; everyMinutes: number; limit?: numb
 
 /** Imports the demo plan into `database` and plays Run1 up to PLANNER_NOW; returns the engine's clock. */
 export async function playDemoRun1(database: Database): Promise<{ engine: Engine; clock: { now: Date } }> {
-  const read = await readPlanJson(fs.readFileSync(path.join(DEMO_ROOT, 'samples/demo-runsheet.json'), 'utf8'), {
-    registeredStepTypes: new Set(['TRT', 'PRE', 'BUS', 'IGO', 'BGO', 'DUM', 'SYS', 'CHK', 'GON']),
-  });
+  const read = await readPlanJson(
+    fs.readFileSync(path.join(DEMO_ROOT, 'samples/demo-runsheet.json'), 'utf8'),
+    {
+      registeredStepTypes: new Set(['TRT', 'PRE', 'BUS', 'IGO', 'BGO', 'DUM', 'SYS', 'CHK', 'GON']),
+    },
+  );
   if (!read.plan) throw new Error(`the demo plan does not read: ${JSON.stringify(read.problems[0])}`);
   await storePlan(database, read.plan, { actor: 'test', source: 'demo-runsheet.json' });
   const clock = { now: at('2026-09-18T17:50') };
@@ -47,11 +50,19 @@ export async function playDemoRun1(database: Database): Promise<{ engine: Engine
     clock: () => clock.now,
   });
   const pilot = { email: PILOT_EMAIL };
-  const activated = await engine.execute({ action: 'activate', subject: 'Run1', actor: pilot, source: 'cli' });
+  const activated = await engine.execute({
+    action: 'activate',
+    subject: 'Run1',
+    actor: pilot,
+    source: 'cli',
+  });
   if (activated.outcome !== 'applied') throw new Error(activated.message);
 
   const snapshot = await engine.snapshot();
-  const [run1] = await queryRows<{ id: number }>(database.db, sql`select id from iterations where name = 'Run1'`);
+  const [run1] = await queryRows<{ id: number }>(
+    database.db,
+    sql`select id from iterations where name = 'Run1'`,
+  );
   const scope = snapshot.scopeOf(run1!.id);
   for (const play of PLAY) {
     const steps = snapshot.steps.filter(
@@ -61,13 +72,27 @@ export async function playDemoRun1(database: Database): Promise<{ engine: Engine
     const count = play.limit ?? steps.length;
     for (const [n, step] of steps.slice(0, count + 1).entries()) {
       clock.now = new Date(time);
-      const started = await engine.execute({ action: 'start', subject: step.key, iteration: 'Run1', actor: pilot, force: true, source: 'cli' });
+      const started = await engine.execute({
+        action: 'start',
+        subject: step.key,
+        iteration: 'Run1',
+        actor: pilot,
+        force: true,
+        source: 'cli',
+      });
       if (started.outcome !== 'applied') throw new Error(`${step.key}: ${started.message}`);
       // The step after the last finished one is left running (the chapter is in progress).
       if (play.limit !== undefined && n === count) break;
       time += play.everyMinutes * 60_000;
       clock.now = new Date(time);
-      const done = await engine.execute({ action: 'done', subject: step.key, iteration: 'Run1', actor: pilot, force: true, source: 'cli' });
+      const done = await engine.execute({
+        action: 'done',
+        subject: step.key,
+        iteration: 'Run1',
+        actor: pilot,
+        force: true,
+        source: 'cli',
+      });
       if (done.outcome !== 'applied') throw new Error(`${step.key}: ${done.message}`);
     }
   }

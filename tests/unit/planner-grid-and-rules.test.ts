@@ -38,7 +38,11 @@ describe('the hour grid', () => {
   });
 
   it('does not count a span ending at midnight as touching the next day', () => {
-    const days = daysTouched([{ start: ms('2026-12-05T17:00:00Z'), end: ms('2026-12-05T23:00:00Z') }], [], ZONE);
+    const days = daysTouched(
+      [{ start: ms('2026-12-05T17:00:00Z'), end: ms('2026-12-05T23:00:00Z') }],
+      [],
+      ZONE,
+    );
     expect(days.map((d) => d.date)).toEqual(['2026-12-05']);
   });
 });
@@ -66,7 +70,9 @@ describe('the chapter plan rules', () => {
       code: 'INVALID_TIME',
       message: 'End 2027-03-28 02:30 does not exist in Europe/Zurich: the clocks go forward that night.',
     });
-    expect(decideChapterPlan(facts({ iteration: { name: 'DR1', status: 'CLOSED', timeZone: ZONE } }))).toEqual({
+    expect(
+      decideChapterPlan(facts({ iteration: { name: 'DR1', status: 'CLOSED', timeZone: ZONE } })),
+    ).toEqual({
       ok: false,
       code: 'ITERATION_CLOSED',
       message: 'DR1 is closed: its plan is frozen.',

@@ -48,7 +48,8 @@ export async function runPlanner(
   if (verb === 'set') {
     const [chapter] = positionals(rest, ['CHAPTER']);
     const iteration = requireIteration(options);
-    if (!options.start || !options.end) throw new CliError('give the new plan with --start TIME --end TIME', 2);
+    if (!options.start || !options.end)
+      throw new CliError('give the new plan with --start TIME --end TIME', 2);
     return withCliContext(env, async (context) => {
       const email = requireActor(context, options.as);
       const result = await changeChapterPlan(context.engine, {

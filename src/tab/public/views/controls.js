@@ -3,25 +3,9 @@
 // result (in the chosen iteration, or in any) and text. The server filters and pages
 // (GET /tab/api/controls); "Show more" fetches the next page.
 import { el } from '../format.js';
+import { loadViewStyles } from './view-styles.js';
 
 const PAGE = 200;
-
-/** Adds the view's style sheet once, and waits for it, so the grid never shows unstyled. */
-function ensureStyles() {
-  const existing = document.getElementById('controls-css');
-  if (existing) return existing.dataset.loaded ? Promise.resolve() : new Promise((resolve) => existing.addEventListener('load', resolve, { once: true }));
-  return new Promise((resolve) => {
-    const link = el('link', { id: 'controls-css', rel: 'stylesheet', href: '/tab/static/views/controls.css' });
-    const done = () => {
-      link.dataset.loaded = 'true';
-      resolve();
-    };
-    link.addEventListener('load', done, { once: true });
-    // A failed style sheet must not leave the view blank: it shows, unstyled.
-    link.addEventListener('error', done, { once: true });
-    document.head.append(link);
-  });
-}
 
 function select(id, label, choices, anyText) {
   return el(
@@ -32,14 +16,16 @@ function select(id, label, choices, anyText) {
       'select',
       { id, name: id },
       el('option', { value: '', text: anyText }),
-      ...choices.map((choice) => el('option', { value: choice.value ?? choice, text: choice.text ?? choice })),
+      ...choices.map((choice) =>
+        el('option', { value: choice.value ?? choice, text: choice.text ?? choice }),
+      ),
     ),
   );
 }
 
 /** Mounts the view; see app.js for `tab`. */
 export async function mountView(container, tab) {
-  await ensureStyles();
+  await loadViewStyles('controls');
   const root = el('section', { class: 'controls-view', 'aria-labelledby': 'controls-title' });
   container.append(root);
   let grid = null;
@@ -50,7 +36,12 @@ export async function mountView(container, tab) {
   const status = el('p', { class: 'cg-status', role: 'status', 'aria-live': 'polite' });
   const tableHolder = el('div', { class: 'cg-scroll', tabindex: '0', 'aria-label': 'Controls by iteration' });
   const more = el('button', { type: 'button', text: 'Show more', hidden: true, onclick: () => load(true) });
-  const form = el('form', { class: 'filters', role: 'search', 'aria-label': 'Filter controls', onsubmit: (e) => e.preventDefault() });
+  const form = el('form', {
+    class: 'filters',
+    role: 'search',
+    'aria-label': 'Filter controls',
+    onsubmit: (e) => e.preventDefault(),
+  });
 
   function filterValues() {
     const value = (id) => document.getElementById(id)?.value ?? '';
@@ -60,12 +51,17 @@ export async function mountView(container, tab) {
       producer: value('cg-producer'),
       validator: value('cg-validator'),
       result: value('cg-result'),
-      resultIn: value('cg-result') ? tab.iteration ?? '' : '',
+      resultIn: value('cg-result') ? (tab.iteration ?? '') : '',
     };
   }
 
   function buildFilters() {
-    const text = el('input', { type: 'search', id: 'cg-text', name: 'text', placeholder: 'C0042-b or a name' });
+    const text = el('input', {
+      type: 'search',
+      id: 'cg-text',
+      name: 'text',
+      placeholder: 'C0042-b or a name',
+    });
     form.replaceChildren(
       el('label', { class: 'field', for: 'cg-text' }, el('span', { text: 'Search' }), text),
       select('cg-phase', 'Phase', grid.phases, 'Any phase'),
@@ -74,7 +70,10 @@ export async function mountView(container, tab) {
       select(
         'cg-result',
         tab.iteration ? `Result in ${tab.iteration}` : 'Result in any iteration',
-        ['OPEN', 'PASSED', 'FAILED', 'CANCELLED'].map((r) => ({ value: r, text: r.charAt(0) + r.slice(1).toLowerCase() })),
+        ['OPEN', 'PASSED', 'FAILED', 'CANCELLED'].map((r) => ({
+          value: r,
+          text: r.charAt(0) + r.slice(1).toLowerCase(),
+        })),
         'Any result',
       ),
     );
@@ -130,7 +129,12 @@ export async function mountView(container, tab) {
           el('th', { scope: 'col', text: 'Validator' }),
           el('th', { scope: 'col', text: 'Phases' }),
           ...grid.iterations.map((it) =>
-            el('th', { scope: 'col', class: it.name === tab.iteration ? 'cg-chosen' : null }, it.name, el('span', { class: 'cg-sub', text: it.status.toLowerCase() })),
+            el(
+              'th',
+              { scope: 'col', class: it.name === tab.iteration ? 'cg-chosen' : null },
+              it.name,
+              el('span', { class: 'cg-sub', text: it.status.toLowerCase() }),
+            ),
           ),
         ),
       ),

@@ -6,26 +6,10 @@
 // GET /tab/api/planner, positions included (the server computes the grid, so time zones and
 // clock changes are handled in one place).
 import { el } from '../format.js';
+import { loadViewStyles } from './view-styles.js';
 
 const HOUR_PX = 28;
 const REFRESH_MS = 60_000;
-
-/** Adds the view's style sheet once, and waits for it, so the grid never shows unstyled. */
-function ensureStyles() {
-  const existing = document.getElementById('planner-css');
-  if (existing) return existing.dataset.loaded ? Promise.resolve() : new Promise((resolve) => existing.addEventListener('load', resolve, { once: true }));
-  return new Promise((resolve) => {
-    const link = el('link', { id: 'planner-css', rel: 'stylesheet', href: '/tab/static/views/planner.css' });
-    const done = () => {
-      link.dataset.loaded = 'true';
-      resolve();
-    };
-    link.addEventListener('load', done, { once: true });
-    // A failed style sheet must not leave the view blank: it shows, unstyled.
-    link.addEventListener('error', done, { once: true });
-    document.head.append(link);
-  });
-}
 
 const percent = (fraction) => `${(fraction * 100).toFixed(3)}%`;
 
@@ -93,7 +77,7 @@ function visibleHours(view) {
 
 /** Mounts the view; see app.js for `tab`. */
 export async function mountView(container, tab) {
-  await ensureStyles();
+  await loadViewStyles('planner');
   let view = null;
   let windows = [];
   let scrolledToNow = false;
@@ -138,7 +122,9 @@ export async function mountView(container, tab) {
         class: 'pl-meta',
         text: `${totals.chapters} chapters, ${totals.late} late · ${totals.finished} of ${totals.steps} steps finished`,
       }),
-      view.now ? el('span', { class: 'pl-now-label', text: `Now: ${view.generatedAt.label.slice(11)}` }) : null,
+      view.now
+        ? el('span', { class: 'pl-now-label', text: `Now: ${view.generatedAt.label.slice(11)}` })
+        : null,
       el(
         'div',
         { class: 'pl-actions' },
@@ -209,7 +195,13 @@ export async function mountView(container, tab) {
       if (index > 0 && day.start > days[index - 1].end) {
         const gap = Math.round((day.start - days[index - 1].end) / 86_400_000);
         const text = `${gap} day${gap > 1 ? 's' : ''} without a planned or running chapter`;
-        dayHeads.push(el('th', { class: 'pl-gap', rowspan: '2', title: text }, el('span', { 'aria-label': text, text: '…' })));
+        dayHeads.push(
+          el(
+            'th',
+            { class: 'pl-gap', rowspan: '2', title: text },
+            el('span', { 'aria-label': text, text: '…' }),
+          ),
+        );
       }
       const window = windows[index];
       dayHeads.push(
@@ -221,14 +213,23 @@ export async function mountView(container, tab) {
         ),
       );
       const shown = day.hours.slice(window.from, window.to);
-      const hours = el('div', { class: 'pl-hours', 'aria-hidden': 'true' }, ...shown.map((h) => el('span', { text: h.label })));
+      const hours = el(
+        'div',
+        { class: 'pl-hours', 'aria-hidden': 'true' },
+        ...shown.map((h) => el('span', { text: h.label })),
+      );
       hours.style.width = `${shown.length * HOUR_PX}px`;
       hourHeads.push(el('th', { class: 'pl-hours-head' }, hours));
     });
     const thead = el(
       'thead',
       {},
-      el('tr', {}, el('th', { class: 'pl-label', rowspan: '2', scope: 'col', text: 'Phase / chapter' }), ...dayHeads),
+      el(
+        'tr',
+        {},
+        el('th', { class: 'pl-label', rowspan: '2', scope: 'col', text: 'Phase / chapter' }),
+        ...dayHeads,
+      ),
       el('tr', {}, ...hourHeads),
     );
     const bodies = view.phases.map((phase) =>
@@ -292,7 +293,12 @@ export async function mountView(container, tab) {
     const label = el(
       'th',
       { scope: isPhase ? 'rowgroup' : 'row', class: 'pl-label' },
-      el('div', { class: 'pl-name' }, el('strong', { text: rowData.name }), el('span', {}, badge, ' ', editButton)),
+      el(
+        'div',
+        { class: 'pl-name' },
+        el('strong', { text: rowData.name }),
+        el('span', {}, badge, ' ', editButton),
+      ),
       ...timesText(rowData).map((text) => el('span', { class: 'pl-times', text })),
       el('span', { class: 'pl-times', text: rowData.statusText }),
     );
@@ -372,7 +378,9 @@ export async function mountView(container, tab) {
               chapter: chapter.name,
               start: start.value,
               end: end.value,
-              seen: chapter.planned ? { start: chapter.planned.start.local, end: chapter.planned.end.local } : null,
+              seen: chapter.planned
+                ? { start: chapter.planned.start.local, end: chapter.planned.end.local }
+                : null,
             });
             tab.announce(result.message);
             editing = null;
@@ -416,7 +424,8 @@ export async function mountView(container, tab) {
         const body = await response.json().catch(() => ({}));
         throw new Error(body.error ?? `HTTP ${response.status}`);
       }
-      const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'export';
+      const name =
+        /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'export';
       const link = el('a', { href: URL.createObjectURL(await response.blob()), download: name });
       document.body.append(link);
       link.click();
@@ -431,7 +440,8 @@ export async function mountView(container, tab) {
   let timer = null;
   const unsubscribe = tab.onChange((change) => {
     // A reset, a change in this iteration, an import or a chapter plan: re-read (coalesced).
-    if (change.type !== 'reset' && view && change.iteration && change.iteration !== view.iteration.name) return;
+    if (change.type !== 'reset' && view && change.iteration && change.iteration !== view.iteration.name)
+      return;
     clearTimeout(timer);
     timer = setTimeout(load, 250);
   });
