@@ -43,6 +43,7 @@ import { benchDirectory, loadWorkSteps, PILOT, runWorkload } from './workload.js
 import { runBotLatencyBench } from './bot-latency.js';
 import { runCardFanoutBench } from './card-fanout.js';
 import { runTabBoardBench } from './tab-board.js';
+import { runPlannerBench } from './planner.js';
 
 const PLAN_OPTIONS: GeneratePlanOptions = { steps: 20_000, seed: 1 };
 const ITERATION = 'Run1';
@@ -185,6 +186,7 @@ async function main(): Promise<void> {
       sql`select name, setting, unit from pg_settings
           where name in ('autovacuum', 'synchronous_commit', 'fsync', 'shared_buffers', 'max_connections')`,
     );
+    const planner = await runPlannerBench({ engine, database, iteration: ITERATION });
     const audit = await timed(() => verifyAuditChain(database!.db));
     if (!audit.result.ok) throw new Error(`the audit chain is broken: ${audit.result.problems.join('; ')}`);
     const [jobs] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from jobs`);
@@ -218,7 +220,7 @@ async function main(): Promise<void> {
     // ---- Teams bot benchmarks (bench/bot-latency.ts, bench/card-fanout.ts), after the core figures ----
     const botLatency = await runBotLatencyBench({ adminUrl });
     const cardFanout = await runCardFanoutBench({ adminUrl });
-    targets.push(...botLatency.targets, ...cardFanout.targets);
+    targets.push(...botLatency.targets, ...cardFanout.targets, ...planner.targets);
     notes.push(...botLatency.notes, ...cardFanout.notes);
     // ---- end of the Teams bot benchmarks ----
 
@@ -284,6 +286,7 @@ async function main(): Promise<void> {
         jobsEnqueued: jobs?.n ?? 0,
         teamsBot: { cardActionLatency: botLatency.figures, cardFanout: cardFanout.figures },
         tabBoard: tabBoard.figures,
+        planner: planner.figures,
       },
       targets: targets.map((t) => ({ ...t, value: round(t.value, 2) })),
       allTargetsMet: targets.every((t) => t.pass),

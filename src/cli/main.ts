@@ -11,6 +11,7 @@ import { NotFoundError } from '../engine/read-models.js';
 import { runAct, runIteration, runReady, runStatus } from './commands/execution.js';
 import { runAudit } from './commands/audit.js';
 import { runDirectory } from './commands/directory.js';
+import { runBoard, runPlanner } from './commands/planner.js';
 import { runExport, runImport } from './commands/plan-files.js';
 import { CliError, type CliOutput } from './cli-context.js';
 
@@ -29,6 +30,11 @@ const USAGE = `Usage: runsheet <command> [options]
   audit verify [--json]
   audit export FILE.csv [--iteration NAME]
   directory check [--json]                     each team's members; flags empty, unknown, missing groups
+  planner export --iteration NAME FILE.html    the macro-plan as one standalone HTML file
+  planner set CHAPTER --iteration NAME --start TIME --end TIME --as EMAIL
+                                               a pilot changes a chapter's plan (TIME: 2026-09-18 18:00,
+                                               in the iteration's time zone)
+  board export FILE.xlsx [--iteration NAME]    the board (steps in scope, statuses, times) as a workbook
 
 Environment: DATABASE_URL (PostgreSQL; unset: embedded database in RUNSHEET_DATA_DIR, default ./data),
 RUNSHEET_DIRECTORY (directory JSON used to resolve --as), GRAPH_... (Entra ID groups). See docs/configuration.md.`;
@@ -39,6 +45,8 @@ const OPTIONS = {
   team: { type: 'string' },
   reason: { type: 'string' },
   seen: { type: 'string' },
+  start: { type: 'string' },
+  end: { type: 'string' },
   force: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -50,6 +58,8 @@ export type CliOptions = {
   team?: string;
   reason?: string;
   seen?: string;
+  start?: string;
+  end?: string;
   force?: boolean;
   json?: boolean;
 };
@@ -96,6 +106,10 @@ export async function runCli(
         return await runAudit(rest, options, output, env);
       case 'directory':
         return await runDirectory(rest, options, output, env);
+      case 'planner':
+        return await runPlanner(rest, options, output, env);
+      case 'board':
+        return await runBoard(rest, options, output, env);
       default:
         output.err(`runsheet: unknown command "${command}"\n\n${USAGE}`);
         return 2;

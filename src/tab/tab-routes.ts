@@ -25,11 +25,15 @@ import type { Engine } from '../engine/engine.js';
 import { NotFoundError } from '../engine/read-models.js';
 import type { Logger } from '../logger.js';
 import { registerBoardRoutes } from './board-routes.js';
+import { registerPlannerRoutes } from './planner-routes.js';
 import { LOCAL_USER_HEADER, type TabAuthenticator } from './tab-auth.js';
 import type { TabUser } from './tab-user.js';
 
 /** Every module that adds /tab/api routes. Add yours here. */
-const TAB_ROUTE_MODULES: readonly ((router: TabRouter) => void)[] = [registerBoardRoutes];
+const TAB_ROUTE_MODULES: readonly ((router: TabRouter) => void)[] = [
+  registerBoardRoutes,
+  registerPlannerRoutes,
+];
 
 export interface TabRouteContext {
   user: TabUser;
