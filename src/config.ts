@@ -31,6 +31,14 @@ const environmentSchema = z.object({
     z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
   ),
   MicrosoftAppTenantId: optionalText,
+  RUNSHEET_INSTANCES: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(7).default(1),
+  ),
+  RUNSHEET_SHUTDOWN_GRACE_SECONDS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().min(0).max(600).default(25),
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -56,6 +64,10 @@ export interface Config {
     tenantId: string | undefined;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** How many service instances send to Teams at once; each keeps 1/instances of Teams' rate limits. */
+  instances: number;
+  /** At shutdown, how long in-flight jobs may take to finish before they are released, in ms. */
+  shutdownGraceMs: number;
 }
 
 /** Raised when the environment does not describe a runnable service; `problems` lists them all. */
@@ -105,5 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantId: e.MicrosoftAppTenantId,
     },
     logLevel: e.LOG_LEVEL,
+    instances: e.RUNSHEET_INSTANCES,
+    shutdownGraceMs: e.RUNSHEET_SHUTDOWN_GRACE_SECONDS * 1000,
   };
 }

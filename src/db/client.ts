@@ -28,6 +28,8 @@ export interface Database {
   readonly pglite?: PGlite;
   /** Applies pending migrations; safe to call from several instances at once. */
   migrate(): Promise<void>;
+  /** Connections held and waited for (node-postgres pool counts; PGlite is one connection), for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ function openPostgres(connectionString: string, poolMax: number): Database {
         await client.end();
       }
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }
@@ -107,6 +110,7 @@ export async function openPglite(dataDir: string | undefined, existing?: PGlite)
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
     },
+    poolStats: () => ({ total: 1, idle: 0, waiting: 0 }),
     close: async () => {
       await client.close();
       releaseLock();
