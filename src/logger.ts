@@ -2,7 +2,7 @@
  * Structured logs (pino). Secrets and tokens are redacted wherever they appear in a logged object;
  * modules take child loggers carrying their context (iteration, step, job, conversation).
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -46,10 +46,13 @@ export const REDACTED_PATHS = [
   ]),
 ];
 
-/** Creates the root logger; `destination` lets the CLI send logs to stderr, keeping stdout clean. */
-export function createLogger(level: string, destination: 1 | 2 = 1): Logger {
+/**
+ * Creates the root logger; `destination` lets the CLI send logs to stderr, keeping stdout clean,
+ * and tests read the lines from a stream.
+ */
+export function createLogger(level: string, destination: 1 | 2 | DestinationStream = 1): Logger {
   return pino(
     { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
-    pino.destination(destination),
+    typeof destination === 'number' ? pino.destination(destination) : destination,
   );
 }
