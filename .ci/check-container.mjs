@@ -197,6 +197,7 @@ for (const instruction of finalStage.instructions) {
       runAs = { uid, gid: Number.isInteger(gid) ? gid : uid };
       break;
     }
+    case 'ARG':
     case 'LABEL':
     case 'EXPOSE':
     case 'HEALTHCHECK':
