@@ -90,6 +90,19 @@ const cardJobs = (database: Database) =>
         group by state, attempts order by state, attempts`,
   );
 
+/** Starts the service with `grace` seconds of shutdown grace and waits until `inFlight` card posts are held by the connector. */
+async function startWithCardsInFlight(
+  current: Scenario,
+  grace: string,
+  inFlight: number,
+): Promise<ServiceProcess> {
+  const service = await startService({ ...current.env, RUNSHEET_SHUTDOWN_GRACE_SECONDS: grace });
+  await service.ready();
+  await current.connector.until((calls) => calls.length >= inFlight);
+  expect(current.connector.answered).toBe(0);
+  return service;
+}
+
 describe('graceful shutdown of the service process', () => {
   let current: Scenario | undefined;
   let service: ServiceProcess | undefined;
@@ -107,10 +120,7 @@ describe('graceful shutdown of the service process', () => {
       current = await scenario(3);
       const { connector, cutover, env } = current;
       connector.delayMs = 2_500;
-      service = await startService({ ...env, RUNSHEET_SHUTDOWN_GRACE_SECONDS: '30' });
-      await service.ready();
-      await connector.until((calls) => calls.length >= 3);
-      expect(connector.answered).toBe(0);
+      service = await startWithCardsInFlight(current, '30', 3);
 
       const exited = service.stop('SIGTERM');
       await service.waitForLog((line) => line.msg === 'stopping: draining');
@@ -139,9 +149,7 @@ describe('graceful shutdown of the service process', () => {
       current = await scenario(2);
       const { connector, cutover, env } = current;
       connector.delayMs = 10_000;
-      service = await startService({ ...env, RUNSHEET_SHUTDOWN_GRACE_SECONDS: '1' });
-      await service.ready();
-      await connector.until((calls) => calls.length >= 2);
+      service = await startWithCardsInFlight(current, '1', 2);
       expect(await service.stop('SIGTERM')).toBe(0);
       expect(connector.answered).toBe(0);
       expect(service.logs.find((line) => line.msg === 'jobs released at shutdown')).toMatchObject({
