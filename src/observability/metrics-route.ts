@@ -2,7 +2,7 @@
  * `GET /metrics` in Prometheus' text format, and the gauges read at scrape time: the job table
  * (shared by every instance) and this process's database connections.
  */
-import { Gauge } from 'prom-client';
+import { Gauge, collectDefaultMetrics } from 'prom-client';
 import type restify from 'restify';
 import { sql } from '../db/orm.js';
 import { queryRows, type Database } from '../db/client.js';
@@ -77,9 +77,16 @@ new Gauge({
   },
 });
 
+/** Process metrics (CPU, memory, event loop, GC) are collected only where metrics are served, not in the CLI. */
+let processMetricsStarted = false;
+
 /** Serves the metrics at `GET /metrics`; the job gauges are read from `database` at each scrape. */
 export function mountMetrics(server: restify.Server, database: Database): void {
   scrapedDatabase = database;
+  if (!processMetricsStarted) {
+    collectDefaultMetrics({ register: metricsRegistry, prefix: 'runsheet_' });
+    processMetricsStarted = true;
+  }
   server.get('/metrics', async (_req, res) => {
     const body = await metricsRegistry.metrics();
     res.setHeader('content-type', metricsRegistry.contentType);

@@ -8,10 +8,9 @@
  * The job-table gauges are read from the shared database at each scrape, so every instance reports
  * the same values: aggregate those with max(), not sum(). See docs/operations.md, "Metrics and alerts".
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export const metricsRegistry = new Registry();
-collectDefaultMetrics({ register: metricsRegistry, prefix: 'runsheet_' });
 
 /** Seconds; from a fast database write to a slow Teams call under a 429 wait. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

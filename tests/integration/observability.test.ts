@@ -133,6 +133,7 @@ describe('metrics', () => {
       await metric('runsheet_jobs_oldest_pending_age_seconds{kind="step-card.sync"}'),
     ).toBeGreaterThanOrEqual(0);
     expect(await metric('runsheet_database_up')).toBe(1);
+    expect(await metric('runsheet_process_start_time_seconds')).toBeGreaterThan(0);
     expect(await metric('runsheet_db_pool_connections{state="total"}')).toBeGreaterThanOrEqual(1);
     // The two 200s of /readyz in the tests above.
     expect(
