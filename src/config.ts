@@ -39,6 +39,14 @@ const environmentSchema = z.object({
     message: 'must be an http:// or https:// URL',
   }),
   RUNSHEET_PUBLIC_HOSTNAME: optionalText,
+  RUNSHEET_INSTANCES: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(1).max(7).default(1),
+  ),
+  RUNSHEET_SHUTDOWN_GRACE_SECONDS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().min(0).max(600).default(25),
+  ),
   LOG_LEVEL: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -125,6 +133,10 @@ export interface Config {
   mailbox: string | undefined;
   /** The tab's Entra single sign-on; see TabSsoConfig. */
   tabSso: TabSsoConfig;
+  /** How many service instances send to Teams at once; each keeps 1/instances of Teams' rate limits. */
+  instances: number;
+  /** At shutdown, how long in-flight jobs may take to finish before they are released, in ms. */
+  shutdownGraceMs: number;
 }
 
 /**
@@ -213,6 +225,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           },
     mailbox: e.RUNSHEET_MAILBOX,
     tabSso: tabSsoConfig(e),
+    instances: e.RUNSHEET_INSTANCES,
+    shutdownGraceMs: e.RUNSHEET_SHUTDOWN_GRACE_SECONDS * 1000,
   };
 }
 

@@ -10,9 +10,12 @@ import { SwitchableDirectory } from './directory/switchable-directory.js';
 import { readTeamGroups } from './directory/team-groups.js';
 import { Engine } from './engine/engine.js';
 import { createGraphServices } from './graph/graph-services.js';
+import { HealthState } from './http/health.js';
 import { createHttpServer, listen } from './http/server.js';
+import { shutDownOnSignals } from './lifecycle/graceful-shutdown.js';
 import { createLogger } from './logger.js';
 import { startTabService } from './tab/tab-service.js';
+import { outboundCallProbe } from './observability/outbound-health.js';
 import { startTeamsService } from './teams/teams-service.js';
 
 async function main(): Promise<void> {
@@ -32,8 +35,10 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     poolMax: config.databasePoolMax,
   });
+  // Migrations run here, at every start, before the service listens (an advisory lock serialises
+  // instances starting together); the image's migrate command does the same on its own.
   await database.migrate();
-  logger.info({ database: database.kind, location: database.location }, 'database ready');
+  logger.info({ database: database.kind, location: database.location }, 'database ready: migrations applied');
 
   // Loaded at start so that a bad directory file stops the service now, not at the first click.
   let initialDirectory: Directory;
@@ -62,13 +67,30 @@ async function main(): Promise<void> {
   // One object for the engine and the bot; local mode's /dev may swap the empty one for the demo people.
   const directory = new SwitchableDirectory(initialDirectory);
   const engine = new Engine({ database, directory });
+  const health = new HealthState(database);
   const server = createHttpServer({
     database,
     logger,
+    health,
     about: { service: 'runsheet', mode: config.localMode ? 'local' : 'teams', database: database.kind },
   });
   const teams = startTeamsService({ config, server, engine, directory, logger });
   const tab = await startTabService({ config, server, engine, directory, logger });
+  health.require('jobWorker', () => {
+    const { polling, running, lastClaimError } = teams.worker.status();
+    if (!polling) return { ok: false, detail: 'the job worker is not polling' };
+    if (lastClaimError !== null) return { ok: false, detail: `claiming jobs failed: ${lastClaimError}` };
+    return { ok: true, detail: `polling, ${running} job(s) running` };
+  });
+  health.inform(
+    'teams',
+    outboundCallProbe(
+      'connector',
+      'Bot Connector',
+      config.localMode ? 'local mode: the built-in connector, no call yet' : 'no Bot Connector call yet',
+    ),
+  );
+  health.inform('graph', outboundCallProbe('graph', 'Microsoft Graph', 'no Microsoft Graph call yet'));
   await listen(server, config.port, config.host);
   if (config.localMode) {
     logger.warn(
@@ -80,21 +102,18 @@ async function main(): Promise<void> {
   }
   logger.info({ port: config.port, host: config.host }, 'runsheet listening');
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    server.close();
-    graph?.directory.stop();
-    await teams.stop();
-    await tab.stop();
-    await database.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
+  shutDownOnSignals({
+    logger,
+    health,
+    server,
+    stopWorkers: (options) => teams.stop(options),
+    stopBackground: async () => {
+      graph?.directory.stop();
+      await tab.stop();
+    },
+    database,
+    graceMs: config.shutdownGraceMs,
+  });
 }
 
 main().catch((error: unknown) => {

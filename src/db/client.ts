@@ -31,6 +31,8 @@ export interface Database {
   migrate(): Promise<void>;
   /** LISTENs on a notification channel (see listen.ts), on a connection of its own. */
   listen(channel: string, handlers: ListenHandlers): Promise<Unlisten>;
+  /** Connections held and waited for (node-postgres pool counts; PGlite is one connection), for metrics. */
+  poolStats(): { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ function openPostgres(connectionString: string, poolMax: number): Database {
       }
     },
     listen: (channel, handlers) => listenPostgres(connectionString, channel, handlers),
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => pool.end(),
   };
 }
@@ -112,6 +115,7 @@ export async function openPglite(dataDir: string | undefined, existing?: PGlite)
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
     },
     listen: (channel, handlers) => listenPglite(client, channel, handlers),
+    poolStats: () => ({ total: 1, idle: 0, waiting: 0 }),
     close: async () => {
       await client.close();
       releaseLock();

@@ -11,6 +11,7 @@ import { queryRows, type Database, type Queryable, type Tx } from '../db/client.
 import type { Directory } from '../directory/directory.js';
 import { parseAnyId } from '../domain/ids.js';
 import { enqueueJobs, type JobRequest } from '../jobs/queue.js';
+import { observeTransition } from '../observability/metrics.js';
 import { describeActorRef, describeActorRole, resolveActor, type Actor } from './actor.js';
 import type { Command, CommandResult, EngineRefusalCode } from './command.js';
 import { executeControlCommand } from './control-commands.js';
@@ -82,6 +83,10 @@ export class Engine {
 
   /** Executes one command in one transaction; see the file comment. Never throws for a refusal. */
   async execute(command: Command): Promise<CommandResult> {
+    return observeTransition(command.action, () => this.executeOnce(command));
+  }
+
+  private async executeOnce(command: Command): Promise<CommandResult> {
     const now = this.clock();
     return this.options.database.db.transaction(async (tx) => {
       const base = { tx, command, now };

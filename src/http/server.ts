@@ -6,13 +6,17 @@
 import restify from 'restify';
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { checkReadiness } from './health.js';
+import { mountMetrics } from '../observability/metrics-route.js';
+import { logRequests } from '../observability/request-log.js';
+import { HealthState } from './health.js';
 
 export interface HttpServerOptions {
   database: Database;
   logger: Logger;
   /** Extra facts shown by /healthz (version, mode). */
   about: Record<string, unknown>;
+  /** What /readyz reports; the service passes its own to add probes and to drain at shutdown. */
+  health?: HealthState;
 }
 
 export function createHttpServer(options: HttpServerOptions): restify.Server {
@@ -20,25 +24,17 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
   server.use(restify.plugins.queryParser());
   server.use(restify.plugins.bodyParser({ mapParams: false, maxBodySize: 1024 * 1024 }));
 
-  server.on('after', (req: restify.Request, res: restify.Response) => {
-    options.logger.info(
-      {
-        method: req.method,
-        url: req.url,
-        status: res.statusCode,
-        ms: Date.now() - (req.time?.() ?? Date.now()),
-      },
-      'request',
-    );
-  });
+  logRequests(server, options.logger);
+  const health = options.health ?? new HealthState(options.database);
 
   server.get('/healthz', async (_req, res) => {
     res.json(200, { status: 'ok', ...options.about });
   });
   server.get('/readyz', async (_req, res) => {
-    const readiness = await checkReadiness(options.database);
+    const readiness = await health.check();
     res.json(readiness.ready ? 200 : 503, readiness);
   });
+  mountMetrics(server, options.database);
   return server;
 }
 

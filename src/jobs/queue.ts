@@ -119,6 +119,42 @@ export async function failJob(
 }
 
 /**
+ * Hands claimed jobs back unfinished (a worker shutting down): pending again and due now, with the
+ * attempt the claim counted given back, so a restart costs a job none of its attempts. Only claims
+ * that still hold (same worker, same attempt) are released; returns how many were. A job whose
+ * dedupe key already has a newer pending job is closed as done instead: that job renders the
+ * latest state anyway, and two pending jobs may not share a key.
+ */
+export async function releaseJobs(
+  db: Queryable,
+  workerId: string,
+  jobs: readonly Pick<ClaimedJob, 'id' | 'attempts'>[],
+): Promise<number> {
+  if (jobs.length === 0) return 0;
+  const claims = jsonbRows(jobs.map((job) => ({ id: job.id, attempts: job.attempts })));
+  const held = sql`jobs.id = c.id and jobs.attempts = c.attempts and jobs.state = 'running'
+                   and jobs.locked_by = ${workerId}`;
+  const newerPending = sql`exists (select 1 from jobs p where p.state = 'pending' and p.dedupe_key = jobs.dedupe_key)`;
+  await db.execute(
+    sql`update jobs set state = 'done', finished_at = now(), locked_by = null, locked_until = null,
+               last_error = 'released at shutdown; a newer pending job with the same dedupe key does its work'
+        from jsonb_to_recordset(${claims}) as c(id bigint, attempts int)
+        where ${held} and ${newerPending}`,
+  );
+  const [released] = await queryRows<{ n: number }>(
+    db,
+    sql`with released as (
+          update jobs set state = 'pending', attempts = jobs.attempts - 1, run_at = now(),
+                 locked_by = null, locked_until = null
+          from jsonb_to_recordset(${claims}) as c(id bigint, attempts int)
+          where ${held}
+          returning 1)
+        select count(*)::int as n from released`,
+  );
+  return released?.n ?? 0;
+}
+
+/**
  * Exponential backoff with half jitter (between half and all of the ceiling): attempt 1 → 1–2 s,
  * attempt 6 → 32–64 s, attempt 9 and later → 2.5–5 min.
  */

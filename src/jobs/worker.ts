@@ -10,7 +10,8 @@
  */
 import type { Database } from '../db/client.js';
 import type { Logger } from '../logger.js';
-import { backoffDelayMs, claimJobs, completeJob, failJob, type ClaimedJob } from './queue.js';
+import { recordJobRun } from '../observability/metrics.js';
+import { backoffDelayMs, claimJobs, completeJob, failJob, releaseJobs, type ClaimedJob } from './queue.js';
 
 /** What became of one run of a job. */
 export type JobOutcome =
@@ -86,6 +87,10 @@ export class JobWorker {
   private timer: NodeJS.Timeout | undefined;
   /** Batches being run, from the loop or direct runOnce() calls; stop() waits for all of them. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** The jobs whose runs have not recorded an outcome yet: what stop() hands back if its bound passes. */
+  private readonly unfinished = new Map<number, ClaimedJob>();
+  /** Why the last claim failed (database unreachable); null after a claim succeeded. */
+  private lastClaimError: string | null = null;
 
   constructor(options: JobWorkerOptions) {
     this.database = options.database;
@@ -128,13 +133,40 @@ export class JobWorker {
    * Stops claiming and resolves once every batch in flight has finished and recorded its outcomes.
    * Jobs are not interrupted: a handler half way through a Teams post is left to finish, rather than
    * leaving the job locked until its lock expires and sending it again.
+   *
+   * With `graceMs`, it waits that long at most: jobs still unfinished then are released (pending
+   * again, due now, their attempt given back) so that another instance, or this one after a
+   * restart, runs them at once instead of after their lock expires. A released handler that was
+   * already sending may have delivered, so its job can send twice; a grace longer than the jobs
+   * normally take makes that rare. Returns how many jobs were released.
    */
-  async stop(): Promise<void> {
+  async stop(options: { graceMs?: number } = {}): Promise<{ released: number }> {
     this.polling = false;
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    const deadline = options.graceMs === undefined ? Infinity : Date.now() + options.graceMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      const left = deadline - Date.now();
+      const waited = Promise.allSettled([...this.inFlight]);
+      if (left === Infinity) await waited;
+      else await Promise.race([waited, new Promise((resolve) => setTimeout(resolve, left).unref())]);
+    }
+    if (this.unfinished.size === 0) return { released: 0 };
+    const jobs = [...this.unfinished.values()];
+    this.unfinished.clear();
+    const released = await releaseJobs(this.database.db, this.workerId, jobs);
+    for (const job of jobs) recordJobRun(job.kind, 'released', 0);
+    this.logger?.warn(
+      { workerId: this.workerId, jobIds: jobs.map((job) => job.id), released },
+      'jobs released at shutdown',
+    );
+    return { released };
+  }
+
+  /** Whether the polling loop runs, and whether its last claim reached the database: for /readyz. */
+  status(): { polling: boolean; running: number; lastClaimError: string | null } {
+    return { polling: this.polling, running: this.running, lastClaimError: this.lastClaimError };
   }
 
   private schedulePoll(delayMs: number): void {
@@ -153,6 +185,7 @@ export class JobWorker {
       room = Math.min(this.batchSize, this.concurrency - this.running);
       if (room > 0) {
         const jobs = await this.claim(room);
+        this.lastClaimError = null;
         claimed = jobs.length;
         this.running += claimed;
         for (const run of this.startRuns(jobs)) {
@@ -164,6 +197,7 @@ export class JobWorker {
       }
     } catch (error) {
       // The database may be briefly unreachable (failover, restart); keep polling.
+      this.lastClaimError = errorText(error);
       this.logger?.error({ err: error, workerId: this.workerId }, 'claiming jobs failed');
     } finally {
       this.pollInProgress = false;
@@ -222,15 +256,10 @@ export class JobWorker {
     return run;
   }
 
-  /** Runs `jobs` through `run` and records its one outcome for each of them. */
+  /** Runs `jobs` through `run`, records its one outcome for each of them, and logs one line per job. */
   private async runJobs(jobs: readonly ClaimedJob[], run: () => Promise<JobOutcome>): Promise<void> {
-    const job = jobs[0]!;
-    const log = this.logger?.child({
-      jobId: job.id,
-      kind: job.kind,
-      attempt: job.attempts,
-      batch: jobs.length,
-    });
+    const startedAt = performance.now();
+    for (const each of jobs) this.unfinished.set(each.id, each);
     let outcome: JobOutcome;
     try {
       outcome = await run();
@@ -240,23 +269,49 @@ export class JobWorker {
     } catch (error) {
       outcome = {
         status: 'retry',
-        retryAt: new Date(this.clock().getTime() + backoffDelayMs(job.attempts)),
+        retryAt: new Date(this.clock().getTime() + backoffDelayMs(jobs[0]!.attempts)),
         error: errorText(error),
       };
     }
+    // Released by stop() while running: the job is someone else's now; record nothing.
+    if (jobs.some((each) => !this.unfinished.has(each.id))) return;
+    let recorded = true;
     try {
       for (const each of jobs) await this.record(each, outcome);
     } catch (error) {
       // The job stays 'running' and is claimed again when its lock expires: it may run twice,
       // which handlers are written to tolerate, but it is not lost.
-      log?.error({ err: error, outcome: outcome.status }, 'could not record job outcome');
-      return;
+      recorded = false;
+      this.logger?.error(
+        { err: error, jobIds: jobs.map((each) => each.id), outcome: outcome.status },
+        'could not record job outcome',
+      );
     }
-    if (outcome.status === 'done') log?.debug('job done');
-    else if (outcome.status === 'failed') log?.warn({ error: outcome.error }, 'job failed for good');
-    else if (job.attempts >= job.maxAttempts) {
-      log?.warn({ error: outcome.error }, 'job failed: no attempts left');
-    } else log?.info({ error: outcome.error, retryAt: outcome.retryAt.toISOString() }, 'job will be retried');
+    for (const each of jobs) this.unfinished.delete(each.id);
+    if (!recorded) return;
+    const seconds = (performance.now() - startedAt) / 1000;
+    for (const job of jobs) {
+      const final =
+        outcome.status === 'failed' || (outcome.status === 'retry' && job.attempts >= job.maxAttempts);
+      const result = outcome.status === 'retry' && final ? 'failed' : outcome.status;
+      recordJobRun(job.kind, result, seconds);
+      const line = {
+        ...jobContext(job),
+        workerId: this.workerId,
+        batch: jobs.length,
+        outcome: result,
+        ms: Math.round(seconds * 1000),
+        ...(outcome.status === 'done' ? {} : { error: outcome.error }),
+        ...(outcome.status === 'retry' && !final ? { retryAt: outcome.retryAt.toISOString() } : {}),
+      };
+      if (final)
+        this.logger?.warn(
+          line,
+          outcome.status === 'failed' ? 'job failed for good' : 'job failed: no attempts left',
+        );
+      else if (outcome.status === 'retry') this.logger?.info(line, 'job will be retried');
+      else this.logger?.info(line, 'job done');
+    }
   }
 
   private record(job: ClaimedJob, outcome: JobOutcome): Promise<void> {
@@ -270,6 +325,15 @@ export class JobWorker {
         return failJob(db, job, truncate(outcome.error), null);
     }
   }
+}
+
+/**
+ * The correlation ids of a job for its log line: its id, kind and attempt, and the step, iteration
+ * and audit event (`auditSeq`: the command that caused it) its payload names.
+ */
+function jobContext(job: ClaimedJob): Record<string, unknown> {
+  const { stepId, iterationId, auditSeq } = job.payload;
+  return { jobId: job.id, kind: job.kind, attempt: job.attempts, stepId, iterationId, auditSeq };
 }
 
 function isValidOutcome(outcome: JobOutcome | undefined): boolean {

@@ -14,7 +14,7 @@ import { createBotAdapter } from './bot-adapter.js';
 import { createBotTokenProvider } from './bot-token.js';
 import { createTeamsJobHandlers } from './card-jobs.js';
 import { BotConnectorClient } from './connector/connector-client.js';
-import { ConversationRateLimiter } from './connector/rate-limiter.js';
+import { ConversationRateLimiter, shareOfLimits } from './connector/rate-limiter.js';
 import { DevConnectorStore, mountDevConnector } from './dev-connector.js';
 import { mountDevChannel } from './dev/dev-channel.js';
 import { RunsheetBot } from './runsheet-bot.js';
@@ -23,7 +23,8 @@ export interface TeamsService {
   worker: JobWorker;
   /** Local mode only: what the bot sent to the built-in connector. */
   devConnector: DevConnectorStore | null;
-  stop(): Promise<void>;
+  /** Stops the worker: waits for its jobs, at most `graceMs`, then releases the rest (see JobWorker.stop). */
+  stop(options?: { graceMs?: number }): Promise<{ released: number }>;
 }
 
 export interface TeamsServiceOptions {
@@ -58,7 +59,8 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
   const workerId = `${os.hostname()}:${process.pid}`;
   const connector = new BotConnectorClient({
     getToken: createBotTokenProvider(config, credentials),
-    limiter: new ConversationRateLimiter(),
+    // Each instance keeps its share of Teams' limits, so that all of them together stay within them.
+    limiter: new ConversationRateLimiter(shareOfLimits(config.instances)),
     logger,
   });
   const worker = new JobWorker({
@@ -69,5 +71,5 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
     clock,
   });
   if (options.startWorker ?? true) worker.start();
-  return { worker, devConnector, stop: () => worker.stop() };
+  return { worker, devConnector, stop: (stopOptions) => worker.stop(stopOptions) };
 }

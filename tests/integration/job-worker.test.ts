@@ -361,4 +361,53 @@ describe('JobWorker', () => {
     await w.stop();
     expect(errors[0]).toContain('claiming jobs failed');
   });
+
+  it('stop() with a grace period releases the jobs still running: pending, due, their attempt given back', async () => {
+    await enqueueJobs(database.db, [
+      { kind: 'card', payload: { n: 1 }, runAt: T },
+      { kind: 'card', payload: { n: 2 }, runAt: T },
+    ]);
+    const held = deferred<JobOutcome>();
+    const { worker: w } = worker({
+      card: (job) => (job.payload.n === 1 ? Promise.resolve(done) : held.promise),
+    });
+    w.start();
+    await waitUntil(async () => (await jobRows()).some((row) => row.state === 'done'));
+    expect(w.status()).toMatchObject({ polling: true, running: 1, lastClaimError: null });
+
+    expect(await w.stop({ graceMs: 50 })).toEqual({ released: 1 });
+    expect(w.status().polling).toBe(false);
+    const [, released] = await jobRows();
+    expect(released).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(released!.runAt.getTime()).toBeLessThanOrEqual(Date.now());
+    // The abandoned handler finishing late records nothing: the job is the next worker's now.
+    held.resolve(done);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await jobRows())[1]).toMatchObject({ state: 'pending', attempts: 0 });
+    // The next worker runs it as a first attempt.
+    const { worker: next } = worker({ card: async () => done }, { workerId: 'worker-2' });
+    expect(await next.runOnce()).toBe(1);
+    expect((await jobRows())[1]).toMatchObject({ state: 'done', attempts: 1 });
+  });
+
+  it('a released job whose dedupe key has a newer pending job is closed, not duplicated', async () => {
+    await enqueueJobs(database.db, [{ kind: 'card', payload: { v: 1 }, dedupeKey: 'card:7', runAt: T }]);
+    const held = deferred<JobOutcome>();
+    const { worker: w } = worker({ card: () => held.promise });
+    const running = w.runOnce();
+    await waitUntil(async () => (await jobRows())[0]!.state === 'running');
+    // A newer change of the same card is queued while the first sync is in flight.
+    expect(
+      await enqueueJobs(database.db, [{ kind: 'card', payload: { v: 2 }, dedupeKey: 'card:7', runAt: T }]),
+    ).toBe(1);
+    expect(await w.stop({ graceMs: 20 })).toEqual({ released: 0 });
+    const [first, second] = await jobRows();
+    expect(first).toMatchObject({
+      state: 'done',
+      lastError: expect.stringContaining('released at shutdown'),
+    });
+    expect(second).toMatchObject({ state: 'pending', attempts: 0 });
+    held.resolve(done);
+    await running;
+  });
 });

@@ -34,6 +34,17 @@ describe('configuration', () => {
     });
   });
 
+  it('reads the instance count and the shutdown grace, with defaults for one instance', () => {
+    expect(loadConfig({})).toMatchObject({ instances: 1, shutdownGraceMs: 25_000 });
+    expect(loadConfig({ RUNSHEET_INSTANCES: '2', RUNSHEET_SHUTDOWN_GRACE_SECONDS: '40' })).toMatchObject({
+      instances: 2,
+      shutdownGraceMs: 40_000,
+    });
+    expect(() => loadConfig({ RUNSHEET_INSTANCES: '8', RUNSHEET_SHUTDOWN_GRACE_SECONDS: '-1' })).toThrow(
+      /RUNSHEET_INSTANCES="8": [\s\S]*RUNSHEET_SHUTDOWN_GRACE_SECONDS="-1": /,
+    );
+  });
+
   it('lists every problem at once, naming each variable and its value', () => {
     let caught: unknown;
     try {

@@ -5,6 +5,7 @@ import {
   ConversationRateLimiter,
   TEAMS_APP_LIMIT,
   TEAMS_CONVERSATION_LIMITS,
+  shareOfLimits,
   type RateWindow,
 } from '../../src/teams/connector/rate-limiter.js';
 
@@ -252,5 +253,48 @@ describe('ConversationRateLimiter', () => {
         { numRuns: 100 },
       );
     });
+  });
+});
+
+describe('shareOfLimits', () => {
+  it('gives each of N instances floor(limit / N) of every window, so that together they stay within', () => {
+    expect(shareOfLimits(1)).toEqual({
+      perConversation: [...TEAMS_CONVERSATION_LIMITS],
+      perApp: TEAMS_APP_LIMIT,
+    });
+    expect(shareOfLimits(2)).toEqual({
+      perConversation: [
+        { limit: 3, windowMs: 1_000 },
+        { limit: 4, windowMs: 2_000 },
+        { limit: 30, windowMs: 30_000 },
+        { limit: 900, windowMs: 3_600_000 },
+      ],
+      perApp: { limit: 25, windowMs: 1_000 },
+    });
+    for (let instances = 1; instances <= 7; instances++) {
+      const share = shareOfLimits(instances);
+      share.perConversation.forEach((window, i) =>
+        expect(window.limit * instances).toBeLessThanOrEqual(TEAMS_CONVERSATION_LIMITS[i]!.limit),
+      );
+    }
+  });
+
+  it('refuses more instances than the smallest limit can be shared among', () => {
+    expect(() => shareOfLimits(8)).toThrow('cannot share 7 sends in 1000 ms among 8 instances');
+  });
+
+  it('two limiters on half shares never book more than the whole limit in any second', () => {
+    const limiters = [0, 1].map(() => new ConversationRateLimiter({ now: () => 0, ...shareOfLimits(2) }));
+    const sends: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      const slot = limiters[i % 2]!.book('19:c');
+      sends.push(slot.at);
+    }
+    sends.sort((a, b) => a - b);
+    // Teams' 7 in 1 s and 8 in 2 s hold for the two instances' sends together.
+    for (let i = 0; i + 7 < sends.length; i++)
+      expect(sends[i + 7]! - sends[i]!).toBeGreaterThanOrEqual(1_000);
+    for (let i = 0; i + 8 < sends.length; i++)
+      expect(sends[i + 8]! - sends[i]!).toBeGreaterThanOrEqual(2_000);
   });
 });

@@ -31,6 +31,7 @@
  * (no Start button) is worse than a duplicate one, and updates (PUT) are idempotent anyway.
  */
 import type { Logger } from '../../logger.js';
+import { recordOutboundCall, recordOutboundRetry } from '../../observability/metrics.js';
 import type { ConversationRateLimiter } from './rate-limiter.js';
 
 /** What became of a call. A failure's `kind` says what the caller should do about it. */
@@ -214,8 +215,12 @@ export class BotConnectorClient {
         extra = this.limiter.recheck(conversationId, slot.at);
       }
 
+      if (attempts > 0) recordOutboundRetry('connector');
       attempts += 1;
+      const sentAt = performance.now();
       const outcome = await this.attempt(method, url, serviceUrl, body);
+      const status = outcome.received ? outcome.status : 'error';
+      recordOutboundCall('connector', status, (performance.now() - sentAt) / 1000);
       // Teams had the request by the time its answer came: count the send from then.
       this.limiter.settle(conversationId, slot.at, this.limiter.now());
       backoffMs = 0;

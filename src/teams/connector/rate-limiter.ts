@@ -8,8 +8,10 @@
  * says how long the caller must wait. That keeps it deterministic under test and lets the caller
  * decide whether a long wait is worth holding a job for.
  *
- * It is per process. Several instances of the service each keep their own books, so together they
- * can exceed the limits; the 429 handling in the connector client is the backstop for that.
+ * It is per process. With several instances each keeps its own books over its share of every limit
+ * ({@link shareOfLimits}, from RUNSHEET_INSTANCES): N instances each held to floor(limit / N) in
+ * every window cannot together exceed the limit in any window, without talking to each other. The
+ * 429 handling in the connector client remains the backstop (clock skew, a miscounted N).
  */
 
 /** At most `limit` sends in any interval of `windowMs` milliseconds. */
@@ -37,6 +39,29 @@ export const TEAMS_CONVERSATION_LIMITS: readonly RateWindow[] = [
 
 /** Teams' documented limit per app and tenant. */
 export const TEAMS_APP_LIMIT: RateWindow = { limit: 50, windowMs: 1_000 };
+
+/**
+ * The limits one of `instances` service processes may use, so that together they stay within
+ * Teams' limits: each limit divided by the number of instances, rounded down. With 2 instances a
+ * conversation gets 3 sends per second and 4 per 2 s from each; the app 25 per second from each.
+ */
+export function shareOfLimits(
+  instances: number,
+  limits: { perConversation: readonly RateWindow[]; perApp: RateWindow } = {
+    perConversation: TEAMS_CONVERSATION_LIMITS,
+    perApp: TEAMS_APP_LIMIT,
+  },
+): { perConversation: RateWindow[]; perApp: RateWindow } {
+  const share = (window: RateWindow): RateWindow => {
+    const limit = Math.floor(window.limit / instances);
+    if (!Number.isInteger(instances) || instances < 1 || limit < 1)
+      throw new Error(
+        `cannot share ${window.limit} sends in ${window.windowMs} ms among ${instances} instances`,
+      );
+    return { limit, windowMs: window.windowMs };
+  };
+  return { perConversation: limits.perConversation.map(share), perApp: share(limits.perApp) };
+}
 
 interface ConversationState {
   /** Send times, ascending. Never earlier than `now - longest window` once pruned. */
