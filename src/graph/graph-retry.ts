@@ -21,6 +21,7 @@
  */
 import type { Context, Middleware, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import type { Logger } from '../logger.js';
+import { recordOutboundCall, recordOutboundRetry } from '../observability/metrics.js';
 import { describeNetworkError, parseRetryAfterMs } from '../teams/connector/connector-client.js';
 
 export interface GraphRetryPolicy {
@@ -115,6 +116,7 @@ export class GraphRetryHandler implements Middleware {
         record.status = 0;
         record.requestId = null;
         record.networkError = describeNetworkError(error, this.timeoutMs);
+        recordOutboundCall('graph', 'error', (this.now() - attemptStartedAt) / 1000);
         this.logger.warn(
           {
             method,
@@ -132,6 +134,7 @@ export class GraphRetryHandler implements Middleware {
         if (record.attempts >= this.maxAttempts) throw error;
         waitMs = this.backoffMs(record.attempts);
         if (this.now() - startedAt + waitMs > this.retryBudgetMs) throw error;
+        recordOutboundRetry('graph');
         await this.sleep(waitMs);
         continue;
       }
@@ -140,6 +143,7 @@ export class GraphRetryHandler implements Middleware {
       record.status = response.status;
       record.networkError = undefined;
       record.requestId = response.headers.get('request-id');
+      recordOutboundCall('graph', response.status, (this.now() - attemptStartedAt) / 1000);
       const fields = {
         method,
         path,
@@ -169,6 +173,7 @@ export class GraphRetryHandler implements Middleware {
         return;
       }
       this.logger.warn({ ...fields, waitMs }, 'graph call throttled or unavailable, retrying');
+      recordOutboundRetry('graph');
       // The refused answer's body is not needed; release the connection before waiting.
       await response.body?.cancel().catch(() => undefined);
       await this.sleep(waitMs);

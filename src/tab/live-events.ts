@@ -21,6 +21,7 @@ import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Database } from '../db/client.js';
 import type { Unlisten } from '../db/listen.js';
 import type { Logger } from '../logger.js';
+import { setSseClients } from '../observability/metrics.js';
 import type { TabAuthenticator } from './tab-auth.js';
 import { authenticateRequest } from './tab-routes.js';
 
@@ -125,7 +126,11 @@ export class LiveEventHub {
 
   subscribe(subscriber: Subscriber): () => void {
     this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+    setSseClients(this.subscribers.size);
+    return () => {
+      this.subscribers.delete(subscriber);
+      setSseClients(this.subscribers.size);
+    };
   }
 
   /** Reads the events after the last one handed out; a burst of notifications shares one read. */

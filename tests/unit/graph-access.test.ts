@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphRequestError } from '../../src/graph/graph-api.js';
 import { GraphCredentialError } from '../../src/graph/graph-credential.js';
 import { createGraphApi } from '../../src/graph/graph-services.js';
+import { metricsRegistry } from '../../src/observability/metrics.js';
 import {
   CLIENT_ID,
   LOGIN,
@@ -29,6 +30,13 @@ import {
 const GROUP_PATH = `/v1.0/groups/${PILOTS_GROUP}`;
 
 useGraphEdges();
+
+/** The current value of one Prometheus sample of this process, e.g. `runsheet_outbound_retries_total{target="graph"}`. */
+async function metric(sample: string): Promise<number> {
+  const text = await metricsRegistry.metrics();
+  const line = text.split('\n').find((each) => each.startsWith(`${sample} `));
+  return line === undefined ? 0 : Number(line.slice(sample.length + 1));
+}
 
 describe('Graph access tokens', () => {
   it('asks Entra ID for an app-only Graph token with the client secret, once, and reuses it from the cache', async () => {
@@ -192,11 +200,21 @@ describe('Graph retries', () => {
     const { sleep, waits } = recordedSleep();
     const { logger, lines } = capturedLogger();
     const api = createGraphApi(graphConfig(), logger, { sleep });
+    const samples = [
+      'runsheet_outbound_calls_total{target="graph",status="429"}',
+      'runsheet_outbound_calls_total{target="graph",status="200"}',
+      'runsheet_outbound_throttled_total{target="graph"}',
+      'runsheet_outbound_retries_total{target="graph"}',
+    ];
+    const before = await Promise.all(samples.map(metric));
 
     const group = await api.get<{ id: string }>(`/groups/${PILOTS_GROUP}`);
 
     expect(group.id).toBe(PILOTS_GROUP);
     expect(waits).toEqual([7000]);
+    // Each attempt is counted for /metrics: one 429, one 200, one throttle, one retry.
+    const after = await Promise.all(samples.map(metric));
+    expect(after.map((value, i) => value - before[i]!)).toEqual([1, 1, 1, 1]);
     const calls = lines.filter((line) => line.path === GROUP_PATH);
     expect(calls.map((line) => [line.status, line.requestId, line.attempt])).toEqual([
       [429, 'rid-throttled', 1],
