@@ -93,11 +93,19 @@ describe('JobWorker', () => {
     });
     workers.push(w);
     w.start();
-    await waitUntil(() => fastDone.length === 6);
-    expect((await jobRows()).filter((row) => row.state === 'running').map((row) => row.kind)).toEqual([
-      'slow',
-    ]);
-    hold.resolve();
+    try {
+      // A handler returns before the worker records the job as done: wait for the table, not the handler.
+      await waitUntil(async () =>
+        (await jobRows()).filter((row) => row.kind === 'fast').every((row) => row.state === 'done'),
+      );
+      expect(fastDone.sort()).toEqual([1, 2, 3, 4, 5, 6]);
+      expect((await jobRows()).filter((row) => row.state === 'running').map((row) => row.kind)).toEqual([
+        'slow',
+      ]);
+    } finally {
+      // Even when an expectation fails, so that stopping the worker does not wait for the slow job forever.
+      hold.resolve();
+    }
     await waitUntil(async () => (await jobRows()).every((row) => row.state === 'done'));
   });
 
