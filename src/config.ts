@@ -35,6 +35,25 @@ const environmentSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  RUNSHEET_PUBLIC_HOSTNAME: optionalText.refine(
+    (value) => value === undefined || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(value),
+    { message: 'a host name such as runsheet.bank.example: no scheme, port or path' },
+  ),
+  RUNSHEET_MAIL_FROM: optionalText.refine((value) => value === undefined || /^[^\s@]+@[^\s@]+$/.test(value), {
+    message: 'an email address (the cutover mailbox)',
+  }),
+  RUNSHEET_ACTIONABLE_ORIGINATOR: optionalText.refine(
+    (value) =>
+      value === undefined || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value),
+    { message: 'the provider id (a GUID) from the actionable email developer dashboard' },
+  ),
+  RUNSHEET_MAIL_BATCH_SECONDS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(3600).default(120),
+  ),
+  RUNSHEET_DIALOG_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
+    message: 'at least 32 characters',
+  }),
 });
 
 export interface Config {
@@ -56,6 +75,18 @@ export interface Config {
     tenantId: string | undefined;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** The host name Teams and Outlook reach the service at (dialog URLs); undefined when not set. */
+  publicHostname: string | undefined;
+  mail: {
+    /** The mailbox mails are sent from. */
+    from: string;
+    /** The actionable-message provider id put in every emailed card's `originator`. */
+    actionableOriginator: string | undefined;
+    /** Status changes to one recipient within this many seconds go out as one mail. */
+    batchSeconds: number;
+  };
+  /** Signs the activation dialog's tokens; undefined: a secret generated once and kept in the database. */
+  dialogSecret: string | undefined;
 }
 
 /** Raised when the environment does not describe a runnable service; `problems` lists them all. */
@@ -105,5 +136,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantId: e.MicrosoftAppTenantId,
     },
     logLevel: e.LOG_LEVEL,
+    publicHostname: e.RUNSHEET_PUBLIC_HOSTNAME,
+    mail: {
+      from: e.RUNSHEET_MAIL_FROM ?? 'runsheet@localhost',
+      actionableOriginator: e.RUNSHEET_ACTIONABLE_ORIGINATOR,
+      batchSeconds: e.RUNSHEET_MAIL_BATCH_SECONDS,
+    },
+    dialogSecret: e.RUNSHEET_DIALOG_SECRET,
   };
 }

@@ -10,6 +10,8 @@ import { SwitchableDirectory } from './directory/switchable-directory.js';
 import { Engine } from './engine/engine.js';
 import { createHttpServer, listen } from './http/server.js';
 import { createLogger } from './logger.js';
+import { chooseMailTransport } from './mail/choose-mail-transport.js';
+import { seedEmailTemplates } from './mail/template-store.js';
 import { startTeamsService } from './teams/teams-service.js';
 
 async function main(): Promise<void> {
@@ -31,6 +33,8 @@ async function main(): Promise<void> {
   });
   await database.migrate();
   logger.info({ database: database.kind, location: database.location }, 'database ready');
+  const seeded = await seedEmailTemplates(database.db);
+  if (seeded.length > 0) logger.info({ templates: seeded }, 'email templates seeded from templates/mail');
 
   // Loaded at start so that a bad directory file stops the service now, not at the first click.
   let initialDirectory: Directory;
@@ -56,7 +60,9 @@ async function main(): Promise<void> {
     logger,
     about: { service: 'runsheet', mode: config.localMode ? 'local' : 'teams', database: database.kind },
   });
-  const teams = startTeamsService({ config, server, engine, directory, logger });
+  // Mail: Microsoft Graph when configured (pass the Graph transport as `graph`), else the local outbox.
+  const mailTransport = chooseMailTransport({ config, logger, graph: null });
+  const teams = startTeamsService({ config, server, engine, directory, logger, mailTransport });
   await listen(server, config.port, config.host);
   if (config.localMode) {
     logger.warn(

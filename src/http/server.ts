@@ -24,7 +24,8 @@ export function createHttpServer(options: HttpServerOptions): restify.Server {
     options.logger.info(
       {
         method: req.method,
-        url: req.url,
+        // Dialog links carry a credential in `token=`: never logged.
+        url: req.url?.replace(/([?&]token=)[^&]*/g, '$1…'),
         status: res.statusCode,
         ms: Date.now() - (req.time?.() ?? Date.now()),
       },
