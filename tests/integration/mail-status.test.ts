@@ -160,16 +160,17 @@ describe('the local outbox', () => {
       body: [{ type: 'TextBlock', text: 'Ünïcode </script>' }],
     };
     const html = composeMailDocument({ bodyHtml: '<p>Grüezi <b>Engine</b></p>', card, testBanner: null });
-    const sent = await outbox.send({
+    const { requestId } = await outbox.send({
       from: 'cutover@bank.example',
       to: ['luca.engine@bank.example', 'anna.engine@bank.example'],
       cc: ['claire.pilot@bank.example'],
       subject: '[Runsheet] Run1 · TRT-1 — Ünïcode',
       html,
     });
-    expect(sent.requestId).toMatch(/^2026-12-05T18-31-00-000Z-[0-9a-f]{8}\.eml$/);
-    expect(fs.readdirSync(folder)).toEqual([sent.requestId]);
-    const raw = fs.readFileSync(path.join(folder, sent.requestId), 'utf8');
+    const file = requestId!;
+    expect(file).toMatch(/^2026-12-05T18-31-00-000Z-[0-9a-f]{8}\.eml$/);
+    expect(fs.readdirSync(folder)).toEqual([file]);
+    const raw = fs.readFileSync(path.join(folder, file), 'utf8');
     expect(raw).toMatch(/^From: cutover@bank\.example$/m);
     expect(raw).toMatch(/^To: luca\.engine@bank\.example, anna\.engine@bank\.example$/m);
     expect(raw).toMatch(/^Cc: claire\.pilot@bank\.example$/m);
@@ -181,9 +182,9 @@ describe('the local outbox', () => {
     const parsed = await simpleParser(raw);
     expect(parsed.subject).toBe('[Runsheet] Run1 · TRT-1 — Ünïcode');
     expect(parsed.html).toBe(html);
-    const read = await readOutboxMail(folder, sent.requestId);
+    const read = await readOutboxMail(folder, file);
     expect(read).toMatchObject({
-      id: sent.requestId,
+      id: file,
       from: 'cutover@bank.example',
       to: ['luca.engine@bank.example', 'anna.engine@bank.example'],
       cc: ['claire.pilot@bank.example'],

@@ -41,11 +41,12 @@ export const dialogPublicFolder = () => path.join(packageRoot(), 'src', 'teams',
 const TEAMS_FRAME_ANCESTORS =
   'https://teams.microsoft.com https://*.teams.microsoft.com https://*.cloud.microsoft https://*.office.com https://outlook.office.com https://outlook.office365.com';
 
+/** TeamsJS (in Teams only) fetches the list of Teams hosts from res.cdn.office.net. */
 function securityHeaders(localMode: boolean): Record<string, string> {
   return {
     'content-security-policy':
       "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
-      `connect-src 'self'; frame-src 'self'; frame-ancestors ${localMode ? "'self' " : ''}${TEAMS_FRAME_ANCESTORS}; base-uri 'none'; form-action 'none'`,
+      `connect-src 'self' https://res.cdn.office.net; frame-src 'self'; frame-ancestors ${localMode ? "'self' " : ''}${TEAMS_FRAME_ANCESTORS}; base-uri 'none'; form-action 'none'`,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cache-control': 'no-store',

@@ -200,14 +200,20 @@
   }
 
   async function start() {
-    // Inside Teams, TeamsJS closes the dialog after sending; elsewhere initialising simply fails.
-    if (window.microsoftTeams && window.parent !== window && !inDevPage()) {
-      microsoftTeams.app
-        .initialize()
-        .then(() => {
-          inTeams = true;
-        })
-        .catch(() => undefined);
+    // Inside Teams (a cross-origin frame), TeamsJS closes the dialog after sending. It is loaded only
+    // there: on load it fetches Microsoft's list of Teams hosts, which nothing else needs.
+    if (window.parent !== window && !inDevPage()) {
+      const script = document.createElement('script');
+      script.src = '/dialogs/vendor/teams-js.min.js';
+      script.onload = () => {
+        microsoftTeams.app
+          .initialize()
+          .then(() => {
+            inTeams = true;
+          })
+          .catch(() => undefined);
+      };
+      document.head.append(script);
     }
     if (!token) {
       showProblem('No identity: open the activation dialog from Teams (Activate… on the step card).');
