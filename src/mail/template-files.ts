@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../db/client.js';
+import { htmlToPlainText } from '../teams/cards/plain-text.js';
 import type { MailTemplate } from './render-template.js';
 import { TEMPLATE_NAMES, type TemplateName } from './template-placeholders.js';
 
@@ -28,7 +29,7 @@ export function parseTemplateDocument(document: string, source: string): MailTem
   const missing = [title ? null : '<title> (the subject)', body ? null : '<body>…</body>'].filter(Boolean);
   if (missing.length > 0) throw new TemplateFileError(`${source}: no ${missing.join(' and no ')}`);
   return {
-    subject: decodeTitle(title![1]!).replace(/\s+/g, ' ').trim(),
+    subject: htmlToPlainText(title![1]!),
     bodyHtml: dedent(body![1]!),
   };
 }
@@ -59,16 +60,6 @@ export function readTemplateFile(file: string): MailTemplate {
 /** The seed of every template, from templates/mail/<name>.html. */
 export function readSeedTemplates(folder = seedTemplateFolder()): Map<TemplateName, MailTemplate> {
   return new Map(TEMPLATE_NAMES.map((name) => [name, readTemplateFile(path.join(folder, `${name}.html`))]));
-}
-
-/** A title's text: `&amp;` and `&lt;` (what formatTemplateDocument writes) and common entities decoded. */
-function decodeTitle(title: string): string {
-  return title
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
 }
 
 /** Removes the indentation every non-blank line shares, and blank lines at both ends. */

@@ -4,50 +4,18 @@
  * and see that a later seed never overwrites the edit.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import { openDatabase, queryRows } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
+import { queryRows } from '../../src/db/client.js';
 import { sql } from '../../src/db/orm.js';
 import { seedEmailTemplates } from '../../src/mail/template-store.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { ROOT, useCliEnv } from '../support/cli-env.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-let tmp: string;
-let env: NodeJS.ProcessEnv;
-let database: TestDatabase | undefined;
-
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runsheet-cli-templates-'));
-  env = {
-    RUNSHEET_DIRECTORY: path.join(ROOT, 'samples/demo-directory.json'),
-    RUNSHEET_DATA_DIR: path.join(tmp, 'data'),
-    LOG_LEVEL: 'silent',
-  };
-  if (process.env.DATABASE_URL) {
-    database = await createTestDatabase();
-    env.DATABASE_URL = database.url;
-  }
-});
-afterAll(async () => {
-  await database?.destroy();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(
-    argv,
-    { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) },
-    env,
-  );
-  return { code, out: out.trim(), err: err.trim() };
-}
+const walk = useCliEnv('runsheet-cli-templates-');
+const { cli } = walk;
 
 describe('runsheet template', () => {
-  it('lists, shows, edits, refuses and previews templates', async () => {
+  it('lists, shows, edits, refuses and previews templates', { timeout: 120_000 }, async () => {
     expect((await cli('import', path.join(ROOT, 'samples/demo-runsheet.json'))).code).toBe(0);
 
     const list = await cli('template', 'list');
@@ -59,7 +27,7 @@ describe('runsheet template', () => {
     expect(shown.out).toContain(
       '<title>[Runsheet] {{iteration}} · {{step.id}} is yours to start: {{step.title}}</title>',
     );
-    const file = path.join(tmp, 'activation.html');
+    const file = path.join(walk.tmp, 'activation.html');
     fs.writeFileSync(
       file,
       shown.out.replace(
@@ -73,7 +41,7 @@ describe('runsheet template', () => {
       code: 1,
       err: 'runsheet: refused (ROLE): Only a pilot can change an email template. Greta Manager is a viewer (in no team).',
     });
-    const typo = path.join(tmp, 'typo.html');
+    const typo = path.join(walk.tmp, 'typo.html');
     fs.writeFileSync(typo, '<html><head><title>{{step.idd}}</title></head><body><p>x</p></body></html>');
     const refused = await cli('template', 'edit', 'activation', typo, '--as', 'claire.pilot@bank.example');
     expect(refused.code).toBe(1);
@@ -89,12 +57,12 @@ describe('runsheet template', () => {
           'template',
           'edit',
           'activation',
-          path.join(tmp, 'missing.html'),
+          path.join(walk.tmp, 'missing.html'),
           '--as',
           'claire.pilot@bank.example',
         )
       ).err,
-    ).toBe(`runsheet: ${path.join(tmp, 'missing.html')}: no such file`);
+    ).toBe(`runsheet: ${path.join(walk.tmp, 'missing.html')}: no such file`);
 
     const edited = await cli('template', 'edit', 'activation', file, '--as', 'claire.pilot@bank.example');
     expect(edited).toMatchObject({
@@ -126,8 +94,7 @@ describe('runsheet template', () => {
     );
 
     // Seeding again (every start does) keeps the pilot's edit; each change and refusal is audited.
-    const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.RUNSHEET_DATA_DIR! });
-    try {
+    await walk.withDatabase(async (db) => {
       expect(await seedEmailTemplates(db.db)).toEqual([]);
       const [row] = await queryRows<{ body_html: string; updated_by: string }>(
         db.db,
@@ -144,9 +111,7 @@ describe('runsheet template', () => {
         ['template.refused', 'claire.pilot@bank.example', 'INVALID_INPUT'],
         ['template.update', 'claire.pilot@bank.example', null],
       ]);
-    } finally {
-      await db.close();
-    }
+    });
     expect((await cli('audit', 'verify')).code).toBe(0);
   });
 });

@@ -116,6 +116,18 @@ export function mountActivationDialog(server: restify.Server, options: Activatio
   const { engine, tokens, logger } = options;
   const headers = securityHeaders(options.localMode);
 
+  /** The token's draft, or null after answering why there is none. */
+  const draftFor = async (claims: DialogClaims, res: restify.Response) => {
+    const result = await draftActivationMail(engine, {
+      actor: { email: claims.email },
+      step: claims.step,
+      iteration: claims.iteration,
+    });
+    if (result.ok) return result;
+    res.json(REFUSAL_STATUS[result.code] ?? 409, { error: result.message, code: result.code });
+    return null;
+  };
+
   for (const [route, locate] of Object.entries(STATIC)) {
     server.get(route, async (_req, res) => {
       const { file, type } = locate();
@@ -132,15 +144,8 @@ export function mountActivationDialog(server: restify.Server, options: Activatio
   server.get(`${ACTIVATION_DIALOG_PATH}/api/draft`, async (req, res) => {
     const claims = await authorise(req, res, tokens);
     if (!claims) return;
-    const result = await draftActivationMail(engine, {
-      actor: { email: claims.email },
-      step: claims.step,
-      iteration: claims.iteration,
-    });
-    if (!result.ok) {
-      res.json(REFUSAL_STATUS[result.code] ?? 409, { error: result.message, code: result.code });
-      return;
-    }
+    const result = await draftFor(claims, res);
+    if (!result) return;
     const pilot = engine.directory.findByEmail(claims.email);
     res.json(200, { ...result.draft, pilot: { name: pilot?.name ?? claims.email, email: claims.email } });
   });
@@ -155,15 +160,8 @@ export function mountActivationDialog(server: restify.Server, options: Activatio
       });
       return;
     }
-    const draft = await draftActivationMail(engine, {
-      actor: { email: claims.email },
-      step: claims.step,
-      iteration: claims.iteration,
-    });
-    if (!draft.ok) {
-      res.json(REFUSAL_STATUS[draft.code] ?? 409, { error: draft.message, code: draft.code });
-      return;
-    }
+    const draft = await draftFor(claims, res);
+    if (!draft) return;
     const mail = await loadStepMail(engine, draft.draft.iterationId, draft.draft.stepId, engine.now());
     res.json(200, {
       subject:
