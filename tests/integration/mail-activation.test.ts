@@ -20,9 +20,9 @@ import { storePlan } from '../../src/engine/store-plan.js';
 import { createHttpServer, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
 import { cardOfMailDocument } from '../../src/mail/compose-mail.js';
-import type { MailTransport, OutgoingMail } from '../../src/mail/mail-transport.js';
 import { DialogTokens, loadDialogKey } from '../../src/teams/dialog/dialog-token.js';
 import { startTeamsService, type TeamsService } from '../../src/teams/teams-service.js';
+import { RecordingTransport } from '../support/recording-transport.js';
 import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -32,21 +32,12 @@ const SERVICE = 'https://smba.trafficmanager.net/emea/';
 const ENGINE_CHANNEL = '19:engine-general-thread@thread.tacv2';
 const now = new Date('2026-12-05T18:30:00Z');
 
-/** A transport that keeps what it is given, as a nock on Graph would. */
-class RecordingTransport implements MailTransport {
-  readonly sent: OutgoingMail[] = [];
-  async send(mail: OutgoingMail) {
-    this.sent.push(mail);
-    return { requestId: `graph-request-${this.sent.length}` };
-  }
-}
-
 let database: TestDatabase;
 let server: restify.Server;
 let teams: TeamsService;
 let engine: Engine;
 let base: string;
-const transport = new RecordingTransport();
+const transport = new RecordingTransport('graph-request');
 
 beforeAll(async () => {
   nock.disableNetConnect();

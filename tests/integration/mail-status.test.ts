@@ -17,24 +17,16 @@ import { createLogger } from '../../src/logger.js';
 import { cardOfMailDocument, composeMailDocument } from '../../src/mail/compose-mail.js';
 import { LocalOutboxTransport } from '../../src/mail/local-outbox-transport.js';
 import { createMailJobHandlers } from '../../src/mail/mail-jobs.js';
-import type { MailTransport, OutgoingMail } from '../../src/mail/mail-transport.js';
 import { readOutboxMail } from '../../src/teams/dev/dev-outbox.js';
+import { RecordingTransport } from '../support/recording-transport.js';
 import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
-
-class RecordingTransport implements MailTransport {
-  readonly sent: OutgoingMail[] = [];
-  async send(mail: OutgoingMail) {
-    this.sent.push(mail);
-    return { requestId: `req-${this.sent.length}` };
-  }
-}
 
 let database: TestDatabase;
 let engine: Engine;
 let worker: JobWorker;
 let clock = new Date('2026-12-05T18:30:00Z');
-const transport = new RecordingTransport();
+const transport = new RecordingTransport('req');
 const later = (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000));
 
 beforeAll(async () => {
