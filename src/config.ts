@@ -38,7 +38,6 @@ const environmentSchema = z.object({
   RUNSHEET_TAB_JWKS_URL: optionalText.refine((value) => value === undefined || /^https?:\/\//.test(value), {
     message: 'must be an http:// or https:// URL',
   }),
-  RUNSHEET_PUBLIC_HOSTNAME: optionalText,
   RUNSHEET_INSTANCES: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.coerce.number().int().min(1).max(7).default(1),
@@ -79,6 +78,22 @@ const environmentSchema = z.object({
     (value) => value === undefined || z.email().safeParse(value).success,
     { message: 'must be the SMTP address (or UPN) of the mailbox the mails are sent from' },
   ),
+  RUNSHEET_PUBLIC_HOSTNAME: optionalText.refine(
+    (value) => value === undefined || /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(value),
+    { message: 'a host name such as runsheet.bank.example: no scheme, port or path' },
+  ),
+  RUNSHEET_ACTIONABLE_ORIGINATOR: optionalText.refine(
+    (value) =>
+      value === undefined || /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value),
+    { message: 'the provider id (a GUID) from the actionable email developer dashboard' },
+  ),
+  RUNSHEET_MAIL_BATCH_SECONDS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number().int().min(0).max(3600).default(120),
+  ),
+  RUNSHEET_DIALOG_SECRET: optionalText.refine((value) => value === undefined || value.length >= 32, {
+    message: 'at least 32 characters',
+  }),
 });
 
 /** An Entra ID object id: 8-4-4-4-12 hex digits. */
@@ -129,14 +144,24 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Microsoft Graph; undefined when GRAPH_CLIENT_ID is not set (local directory, local outbox). */
   graph: GraphConfig | undefined;
-  /** The mailbox mails are sent from (RUNSHEET_MAILBOX); required with Graph. */
-  mailbox: string | undefined;
   /** The tab's Entra single sign-on; see TabSsoConfig. */
   tabSso: TabSsoConfig;
   /** How many service instances send to Teams at once; each keeps 1/instances of Teams' rate limits. */
   instances: number;
   /** At shutdown, how long in-flight jobs may take to finish before they are released, in ms. */
   shutdownGraceMs: number;
+  /** The host name Teams and Outlook reach the service at (dialog URLs); undefined when not set. */
+  publicHostname: string | undefined;
+  mail: {
+    /** The mailbox mails are sent from: RUNSHEET_MAILBOX (required with Graph), else runsheet@localhost. */
+    from: string;
+    /** The actionable-message provider id put in every emailed card's `originator`. */
+    actionableOriginator: string | undefined;
+    /** Status changes to one recipient within this many seconds go out as one mail. */
+    batchSeconds: number;
+  };
+  /** Signs the activation dialog's tokens; undefined: a secret generated once and kept in the database. */
+  dialogSecret: string | undefined;
 }
 
 /**
@@ -223,10 +248,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
             pilotsGroupId: e.RUNSHEET_PILOTS_GROUP_ID!,
             mailbox: e.RUNSHEET_MAILBOX!,
           },
-    mailbox: e.RUNSHEET_MAILBOX,
     tabSso: tabSsoConfig(e),
     instances: e.RUNSHEET_INSTANCES,
     shutdownGraceMs: e.RUNSHEET_SHUTDOWN_GRACE_SECONDS * 1000,
+    publicHostname: e.RUNSHEET_PUBLIC_HOSTNAME,
+    mail: {
+      from: e.RUNSHEET_MAILBOX ?? 'runsheet@localhost',
+      actionableOriginator: e.RUNSHEET_ACTIONABLE_ORIGINATOR,
+      batchSeconds: e.RUNSHEET_MAIL_BATCH_SECONDS,
+    },
+    dialogSecret: e.RUNSHEET_DIALOG_SECRET,
   };
 }
 

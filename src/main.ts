@@ -16,6 +16,8 @@ import { shutDownOnSignals } from './lifecycle/graceful-shutdown.js';
 import { createLogger } from './logger.js';
 import { startTabService } from './tab/tab-service.js';
 import { outboundCallProbe } from './observability/outbound-health.js';
+import { chooseMailTransport } from './mail/choose-mail-transport.js';
+import { seedEmailTemplates } from './mail/template-store.js';
 import { startTeamsService } from './teams/teams-service.js';
 
 async function main(): Promise<void> {
@@ -39,6 +41,8 @@ async function main(): Promise<void> {
   // instances starting together); the image's migrate command does the same on its own.
   await database.migrate();
   logger.info({ database: database.kind, location: database.location }, 'database ready: migrations applied');
+  const seeded = await seedEmailTemplates(database.db);
+  if (seeded.length > 0) logger.info({ templates: seeded }, 'email templates seeded from templates/mail');
 
   // Loaded at start so that a bad directory file stops the service now, not at the first click.
   let initialDirectory: Directory;
@@ -74,7 +78,9 @@ async function main(): Promise<void> {
     health,
     about: { service: 'runsheet', mode: config.localMode ? 'local' : 'teams', database: database.kind },
   });
-  const teams = startTeamsService({ config, server, engine, directory, logger });
+  // Mail: Microsoft Graph when configured, else the local outbox.
+  const mailTransport = chooseMailTransport({ config, logger, graph: graph?.mailTransport ?? null });
+  const teams = startTeamsService({ config, server, engine, directory, logger, mailTransport });
   const tab = await startTabService({ config, server, engine, directory, logger });
   health.require('jobWorker', () => {
     const { polling, running, lastClaimError } = teams.worker.status();

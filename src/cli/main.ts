@@ -8,10 +8,12 @@ import { ConfigError } from '../config.js';
 import { DatabaseInUseError } from '../db/client.js';
 import { DirectoryFileError } from '../directory/local-json-directory.js';
 import { NotFoundError } from '../engine/read-models.js';
+import { TemplateFileError } from '../mail/template-files.js';
 import { runAct, runIteration, runReady, runStatus } from './commands/execution.js';
 import { runAudit } from './commands/audit.js';
 import { runDirectory } from './commands/directory.js';
 import { runBoard, runPlanner } from './commands/planner.js';
+import { runTemplate } from './commands/templates.js';
 import { runExport, runImport } from './commands/plan-files.js';
 import { CliError, type CliOutput } from './cli-context.js';
 
@@ -35,6 +37,11 @@ const USAGE = `Usage: runsheet <command> [options]
                                                a pilot changes a chapter's plan (TIME: 2026-09-18 18:00,
                                                in the iteration's time zone)
   board export FILE.xlsx [--iteration NAME]    the board (steps in scope, statuses, times) as a workbook
+  template list [--json]                       the email templates (activation, status-change)
+  template show NAME                           a template as an editable HTML file (<title> = subject)
+  template edit NAME FILE --as EMAIL           a pilot replaces a template with the file's
+  template preview NAME STEP [--iteration NAME] [--as EMAIL]
+                                               the template filled in for a step
 
 Environment: DATABASE_URL (PostgreSQL; unset: embedded database in RUNSHEET_DATA_DIR, default ./data),
 RUNSHEET_DIRECTORY (directory JSON used to resolve --as), GRAPH_... (Entra ID groups). See docs/configuration.md.`;
@@ -110,6 +117,8 @@ export async function runCli(
         return await runPlanner(rest, options, output, env);
       case 'board':
         return await runBoard(rest, options, output, env);
+      case 'template':
+        return await runTemplate(rest, options, output, env);
       default:
         output.err(`runsheet: unknown command "${command}"\n\n${USAGE}`);
         return 2;
@@ -123,7 +132,8 @@ export async function runCli(
       error instanceof ConfigError ||
       error instanceof DirectoryFileError ||
       error instanceof DatabaseInUseError ||
-      error instanceof NotFoundError
+      error instanceof NotFoundError ||
+      error instanceof TemplateFileError
     ) {
       output.err(`runsheet: ${error.message}`);
       return 1;

@@ -304,6 +304,11 @@ export const chapterSchedules = pgTable(
   ],
 );
 
+/**
+ * Email templates (activation, status change): HTML with `{{placeholders}}`, seeded from
+ * templates/mail/*.html when missing and edited by pilots afterwards. `updated_by` is null while a
+ * template is the seeded one, so a seed never overwrites a pilot's edit.
+ */
 export const emailTemplates = pgTable('email_templates', {
   id: serial('id').primaryKey(),
   name: text('name').notNull().unique(),
@@ -312,6 +317,47 @@ export const emailTemplates = pgTable('email_templates', {
   updatedAt: instant('updated_at').notNull().defaultNow(),
   updatedBy: text('updated_by'),
 });
+
+/**
+ * Secrets the service makes for itself and every instance must share, such as the key that signs
+ * the activation dialog's tokens when none is configured.
+ */
+export const serviceSecrets = pgTable('service_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: createdAt(),
+});
+
+/**
+ * Status changes waiting to be mailed to one recipient: a `mail.status-change` job adds one row
+ * per recipient, and that recipient's `mail.status-digest` job (one pending per recipient, due a
+ * short window later) sends every unsent row in one mail.
+ */
+export const mailDigestEntries = pgTable(
+  'mail_digest_entries',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    /** The recipient's address, lower case. */
+    recipient: text('recipient').notNull(),
+    iterationId: integer('iteration_id')
+      .notNull()
+      .references(() => iterations.id),
+    /** The audit event of the change, so a repeated job adds the row once. */
+    auditSeq: bigint('audit_seq', { mode: 'number' }).notNull(),
+    /** The engine's status change (outgoing-jobs.ts `StatusChange`). */
+    change: jsonb('change').notNull(),
+    /** Comms mode when the change happened: `test` marks the mail TEST. */
+    comms: text('comms', { enum: ['test', 'live'] }).notNull(),
+    createdAt: createdAt(),
+    sentAt: instant('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('mail_digest_entries_once').on(t.recipient, t.auditSeq),
+    index('mail_digest_entries_unsent')
+      .on(t.recipient, t.id)
+      .where(sql`sent_at is null`),
+  ],
+);
 
 /** Where the bot can post: a Teams conversation (channel, chat) and the plan team it serves. */
 export const conversationRefs = pgTable('conversation_refs', {

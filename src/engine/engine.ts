@@ -72,6 +72,11 @@ export class Engine {
     return this.options.directory;
   }
 
+  /** The engine's clock: engine functions outside `execute` (templates, mail) time their events by it. */
+  now(): Date {
+    return this.clock();
+  }
+
   /** The plan snapshot of the current revision, read through `db` (a transaction, or the database). */
   async snapshot(db: Queryable = this.options.database.db): Promise<PlanSnapshot> {
     const [meta] = await queryRows<{ revision: number }>(

@@ -12,6 +12,10 @@ export const JOB_KINDS = {
   pilotsStatusNotice: 'pilots.status-notice',
   /** Status-change email to the pilots and the team's members. */
   statusChangeMail: 'mail.status-change',
+  /** One mail to one recipient with every status change waiting for them (mail worker's own job). */
+  statusDigestMail: 'mail.status-digest',
+  /** A pilot's activation email to a step's team, with the step's actionable card. */
+  activationMail: 'mail.activation',
 } as const;
 
 /** Card syncs coalesce per step and iteration: only the latest state is ever sent. */

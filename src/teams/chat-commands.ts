@@ -3,6 +3,7 @@
  * the engine like every other door, and builds one reply. Every command is audited as received;
  * the changes it causes are audited by the engine.
  */
+import type { Activity } from 'botbuilder';
 import { recordAuditEvent } from '../audit/audit-log.js';
 import type { Actor } from '../engine/actor.js';
 import type { CommandResult } from '../engine/command.js';
@@ -22,8 +23,13 @@ import { renderHelpText } from './commands/command-help.js';
 import { stripBotMention } from './commands/strip-mention.js';
 import { suggestNearestIds } from './commands/suggest-ids.js';
 
+/** A reply: Markdown text, or a message with cards (the `activate` command's dialog launchers). */
+export type ChatReply = string | Partial<Activity>;
+
 export interface ChatCommandInput {
   engine: Engine;
+  /** Answers `activate ID…` for the sender (activation-launcher.ts). */
+  activationReply(ids: readonly string[]): Promise<Partial<Activity>>;
   /** The sender as the directory knows them; undefined when it does not. */
   actor: Actor | undefined;
   text: string;
@@ -40,7 +46,7 @@ export interface ChatCommandInput {
 const lines = (items: string[]) => items.join('\n\n');
 
 /** Parses and answers one chat message; never throws for bad input. */
-export async function answerChatCommand(input: ChatCommandInput): Promise<string> {
+export async function answerChatCommand(input: ChatCommandInput): Promise<ChatReply> {
   const { engine, actor } = input;
   const text = stripBotMention(input.text, input.mentions);
   const snapshot = await engine.snapshot();
@@ -63,7 +69,7 @@ async function answerParsed(
   parsed: ParsedChatCommand,
   input: ChatCommandInput,
   actor: Actor,
-): Promise<string> {
+): Promise<ChatReply> {
   const { engine, now } = input;
   switch (parsed.kind) {
     case 'help':
@@ -148,7 +154,7 @@ async function answerParsed(
     case 'unlink':
       return (await input.link(null)).message;
     case 'activate':
-      return 'Activation emails need Microsoft Graph mail, which this deployment does not have yet; nothing was sent.';
+      return input.activationReply(parsed.ids);
   }
 }
 

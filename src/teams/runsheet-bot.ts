@@ -8,11 +8,14 @@
  * Outgoing posts and in-place updates are not sent from here but by the job workers (card-jobs.ts).
  */
 import {
+  CardFactory,
   TeamsActivityHandler,
   TurnContext,
   type AdaptiveCardInvokeResponse,
   type AdaptiveCardInvokeValue,
   type ConversationReference,
+  type TaskModuleRequest,
+  type TaskModuleResponse,
 } from 'botbuilder';
 import { recordAuditEvent } from '../audit/audit-log.js';
 import type { Directory } from '../directory/directory.js';
@@ -26,11 +29,18 @@ import {
 } from '../engine/conversation-links.js';
 import type { Engine } from '../engine/engine.js';
 import type { Logger } from '../logger.js';
+import { toOutlookCard } from '../mail/outlook-card.js';
 import { answerChatCommand } from './chat-commands.js';
+import {
+  activationLauncherReply,
+  answerActivationFetch,
+  type ActivationLauncherDeps,
+} from './dialog/activation-launcher.js';
+import { actorRefOf, isOutlookActivity } from './outlook-actions.js';
 import { renderCardForViewer } from './card-views.js';
 import { rememberTeamsUser } from './teams-users.js';
 import { cardNoticeFor, type CardNotice } from './cards/render-step-card.js';
-import { parseStepCardAction } from './cards/step-card-actions.js';
+import { parseActivationLaunch, parseStepCardAction } from './cards/step-card-actions.js';
 
 const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -39,6 +49,10 @@ export interface RunsheetBotOptions {
   directory: Directory;
   logger: Logger;
   clock?: () => Date;
+  /** Opens the activation dialog (task/fetch); absent, Activate says the dialog is not available. */
+  activation?: Omit<ActivationLauncherDeps, 'engine'>;
+  /** The actionable-message provider id for the cards answered to Outlook. */
+  actionableOriginator?: string;
 }
 
 /** The conversation an activity belongs to, as the place new posts go. */
@@ -71,7 +85,8 @@ export class RunsheetBot extends TeamsActivityHandler {
     // Every activity tells the sender's Teams user id, which cards need for automatic refresh.
     this.onTurn(async (context, next) => {
       const from = context.activity.from;
-      if (from?.aadObjectId && from.id) {
+      // Only Teams ids are Teams user ids: Outlook's `from.id` is not one.
+      if (context.activity.channelId === 'msteams' && from?.aadObjectId && from.id) {
         await rememberTeamsUser(options.engine.database.db, {
           aadObjectId: from.aadObjectId,
           teamsUserId: from.id,
@@ -104,6 +119,7 @@ export class RunsheetBot extends TeamsActivityHandler {
       await rememberConversation(options.engine.database.db, info);
       const actor = this.actorOf(context);
       const reply = await answerChatCommand({
+        activationReply: (ids) => this.activationReply(ids, actor?.email),
         engine: options.engine,
         actor,
         text: context.activity.text ?? '',
@@ -123,10 +139,48 @@ export class RunsheetBot extends TeamsActivityHandler {
     });
   }
 
-  /** The directory user behind the activity's sender, matched by Entra object id. */
+  /** The directory user behind the activity's sender, matched by Entra object id (Outlook: see outlook-actions.ts). */
   private actorOf(context: TurnContext): Actor | undefined {
-    const from = context.activity.from;
-    return resolveActor(this.options.directory, { aadObjectId: from.aadObjectId ?? undefined });
+    return resolveActor(this.options.directory, actorRefOf(context.activity));
+  }
+
+  /** The `activate ID…` answer: a card per step whose button opens the dialog. */
+  private async activationReply(ids: readonly string[], email: string | undefined) {
+    const { text, cards } = await activationLauncherReply(this.options.engine, { actor: { email }, ids });
+    return {
+      type: 'message' as const,
+      ...(text ? { text } : {}),
+      attachments: cards.map((card) => CardFactory.adaptiveCard(card)),
+    };
+  }
+
+  /** Activate (the step card's button, the chat command's card): the activation dialog, or why not. */
+  protected override async handleTeamsTaskModuleFetch(
+    context: TurnContext,
+    request: TaskModuleRequest,
+  ): Promise<TaskModuleResponse> {
+    const launch = parseActivationLaunch(request.data);
+    if (!launch)
+      return { task: { type: 'message', value: 'This button does not open anything Runsheet knows.' } };
+    if (!this.options.activation) {
+      return {
+        task: { type: 'message', value: 'The activation dialog is not available in this deployment.' },
+      };
+    }
+    return answerActivationFetch(
+      { engine: this.options.engine, ...this.options.activation },
+      {
+        actor: actorRefOf(context.activity),
+        fromName: context.activity.from.name ?? '',
+        step: launch.step,
+        iteration: launch.iteration,
+      },
+    );
+  }
+
+  /** The dialog page closes itself through TeamsJS after sending; nothing more to show. */
+  protected override async handleTeamsTaskModuleSubmit(): Promise<TaskModuleResponse> {
+    return {};
   }
 
   /** A card button: execute it and answer with the refreshed card in the same HTTP response. */
@@ -144,7 +198,9 @@ export class RunsheetBot extends TeamsActivityHandler {
       };
     }
     const actor = this.actorOf(context);
-    const source: CommandSource = context.activity.channelId === 'outlook' ? 'outlook' : 'teams';
+    const outlook = isOutlookActivity(context.activity);
+    const source: CommandSource = outlook ? 'outlook' : 'teams';
+    const actorRef = actorRefOf(context.activity);
     let notice: CardNotice | null = null;
     if (!actor) {
       notice = {
@@ -152,7 +208,7 @@ export class RunsheetBot extends TeamsActivityHandler {
         text: `${context.activity.from.name ?? 'You'} is not in the directory, so cannot act. A pilot adds you to your team's group.`,
       };
       await recordAuditEvent(engine.database.db, {
-        actor: `aad:${context.activity.from.aadObjectId ?? 'unknown'}`,
+        actor: actorRef.aadObjectId ? `aad:${actorRef.aadObjectId}` : (actorRef.email ?? 'aad:unknown'),
         actorName: context.activity.from.name ?? '',
         iteration: action.iteration,
         subject: action.step,
@@ -164,7 +220,7 @@ export class RunsheetBot extends TeamsActivityHandler {
         action: action.action,
         subject: action.task ?? action.step,
         iteration: action.iteration,
-        actor: { aadObjectId: context.activity.from.aadObjectId ?? undefined },
+        actor: actorRef,
         seen: action.seen,
         reason: action.reason,
         force: action.force,
@@ -182,9 +238,10 @@ export class RunsheetBot extends TeamsActivityHandler {
         'card action',
       );
     } else if (action.kind === 'activate') {
+      // A card posted before Activate opened a dialog: the card answered now has the new button.
       notice = {
         kind: 'refused',
-        text: 'Activation emails need Microsoft Graph mail, which this deployment does not have yet; nothing was sent.',
+        text: 'Activate now opens the activation email in a dialog: press Activate… on this refreshed card. Nothing was sent.',
       };
     }
     const card = await renderCardForViewer(engine, {
@@ -194,6 +251,10 @@ export class RunsheetBot extends TeamsActivityHandler {
       notice,
       now: this.clock(),
     });
-    return { statusCode: 200, type: CARD_CONTENT_TYPE, value: card };
+    return {
+      statusCode: 200,
+      type: CARD_CONTENT_TYPE,
+      value: outlook ? toOutlookCard(card, this.options.actionableOriginator) : card,
+    };
   }
 }

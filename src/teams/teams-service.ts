@@ -10,13 +10,19 @@ import type { Directory } from '../directory/directory.js';
 import type { Engine } from '../engine/engine.js';
 import { JobWorker } from '../jobs/worker.js';
 import type { Logger } from '../logger.js';
+import { chooseMailTransport } from '../mail/choose-mail-transport.js';
+import { createMailJobHandlers } from '../mail/mail-jobs.js';
+import type { MailTransport } from '../mail/mail-transport.js';
 import { createBotAdapter } from './bot-adapter.js';
 import { createBotTokenProvider } from './bot-token.js';
 import { createTeamsJobHandlers } from './card-jobs.js';
 import { BotConnectorClient } from './connector/connector-client.js';
 import { ConversationRateLimiter, shareOfLimits } from './connector/rate-limiter.js';
 import { DevConnectorStore, mountDevConnector } from './dev-connector.js';
-import { mountDevChannel } from './dev/dev-channel.js';
+import { localBaseUrl, mountDevChannel } from './dev/dev-channel.js';
+import { mountDevOutbox } from './dev/dev-outbox.js';
+import { mountActivationDialog } from './dialog/activation-dialog.js';
+import { DialogTokens, loadDialogKey } from './dialog/dialog-token.js';
 import { RunsheetBot } from './runsheet-bot.js';
 
 export interface TeamsService {
@@ -37,13 +43,37 @@ export interface TeamsServiceOptions {
   clock?: () => Date;
   /** Start the polling worker (tests drive it with runOnce instead). Default true. */
   startWorker?: boolean;
+  /** Where mail goes; default: chooseMailTransport without Graph (the local outbox). */
+  mailTransport?: MailTransport;
 }
 
 export function startTeamsService(options: TeamsServiceOptions): TeamsService {
   const { config, server, engine, directory, logger } = options;
   const clock = options.clock ?? (() => new Date());
   const { adapter, credentials } = createBotAdapter(config, logger);
-  const bot = new RunsheetBot({ engine, directory, logger, clock });
+  const tokens = new DialogTokens(() => loadDialogKey(engine.database.db, config.dialogSecret), clock);
+  const publicBaseUrl = () =>
+    config.publicHostname
+      ? `https://${config.publicHostname}`
+      : config.localMode
+        ? localBaseUrl(server)
+        : null;
+  const bot = new RunsheetBot({
+    engine,
+    directory,
+    logger,
+    clock,
+    activation: { tokens, publicBaseUrl },
+    actionableOriginator: config.mail.actionableOriginator,
+  });
+  mountActivationDialog(server, {
+    engine,
+    tokens,
+    logger,
+    actionableOriginator: config.mail.actionableOriginator,
+    localMode: config.localMode,
+  });
+  const mailTransport = options.mailTransport ?? chooseMailTransport({ config, logger, graph: null });
 
   server.post('/api/messages', async (req, res) => {
     await adapter.process(req, res, (context) => bot.run(context));
@@ -54,6 +84,7 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
     devConnector = new DevConnectorStore(path.join(config.dataDir, 'dev-connector.json'));
     mountDevConnector(server, devConnector);
     mountDevChannel(server, { config, engine, directory, store: devConnector, logger });
+    mountDevOutbox(server, { dataDir: config.dataDir, logger });
   }
 
   const workerId = `${os.hostname()}:${process.pid}`;
@@ -63,10 +94,21 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
     limiter: new ConversationRateLimiter(shareOfLimits(config.instances)),
     logger,
   });
+  const teamsJobs = createTeamsJobHandlers({ engine, connector, logger, clock, workerId });
+  const mailHandlers = createMailJobHandlers({
+    engine,
+    transport: mailTransport,
+    logger,
+    clock,
+    from: config.mail.from,
+    actionableOriginator: config.mail.actionableOriginator,
+    batchSeconds: config.mail.batchSeconds,
+  });
   const worker = new JobWorker({
     database: engine.database,
     workerId,
-    ...createTeamsJobHandlers({ engine, connector, logger, clock, workerId }),
+    handlers: { ...teamsJobs.handlers, ...mailHandlers },
+    batchHandlers: teamsJobs.batchHandlers,
     logger,
     clock,
   });

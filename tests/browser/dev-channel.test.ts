@@ -7,40 +7,20 @@
  * Needs /usr/bin/chromium (.ci/run installs it); without it the walk is skipped, saying so.
  * Screenshots go to /tmp/dev-*.png.
  */
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import type restify from 'restify';
+import { type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { DirectorySnapshot } from '../../src/directory/directory.js';
-import { SwitchableDirectory } from '../../src/directory/switchable-directory.js';
-import { Engine } from '../../src/engine/engine.js';
-import { createHttpServer, listen } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
-import { startTeamsService, type TeamsService } from '../../src/teams/teams-service.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import {
+  CHROMIUM,
+  hasChromium,
+  startBrowserWalk,
+  waitForText,
+  type BrowserWalk,
+} from '../support/browser-walk.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(
     `SKIPPED the dev channel browser test: ${CHROMIUM} is missing (apt-get install -y chromium; .ci/run installs it).`,
   );
-}
-
-/** Waits for the visible text of `locator` to contain `text`. */
-async function waitForText(locator: Locator, text: string, timeout = 15_000): Promise<void> {
-  const deadline = Date.now() + timeout;
-  let last = '';
-  while (Date.now() < deadline) {
-    last = (await locator.innerText().catch(() => '')) ?? '';
-    if (last.includes(text)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for "${text}"; the text was:\n${last}`);
 }
 
 /**
@@ -67,14 +47,9 @@ async function press(card: Locator, button: Locator, done: () => Promise<boolean
 }
 
 describe.skipIf(!hasChromium)('the dev channel in Chromium', () => {
-  let database: TestDatabase;
-  let server: restify.Server;
-  let teams: TeamsService;
-  let browser: Browser;
+  let walk: BrowserWalk;
   let page: Page;
   let base: string;
-  let dataDir: string;
-  const pageErrors: string[] = [];
   const timings: Record<string, number> = {};
   let mark = Date.now();
   const lap = (name: string) => {
@@ -85,39 +60,12 @@ describe.skipIf(!hasChromium)('the dev channel in Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: `/tmp/dev-${name}.png` });
 
   beforeAll(async () => {
-    // As main.ts starts it: local mode (no app id), no directory configured, the worker polling.
-    database = await createTestDatabase();
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runsheet-dev-'));
-    const config = loadConfig({
-      RUNSHEET_DATA_DIR: dataDir,
-      LOG_LEVEL: 'silent',
-    });
-    expect(config.localMode).toBe(true);
-    const logger = createLogger(config.logLevel);
-    const directory = new SwitchableDirectory(new DirectorySnapshot('no directory configured', []));
-    const engine = new Engine({ database, directory });
-    server = createHttpServer({ database, logger, about: { service: 'runsheet', mode: 'local' } });
-    teams = startTeamsService({ config, server, engine, directory, logger });
-    await listen(server, 0, '127.0.0.1');
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
-    });
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error') pageErrors.push(message.text());
-    });
+    walk = await startBrowserWalk('dev');
+    ({ page, base } = walk);
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    server?.close();
-    await teams?.stop();
-    await database?.destroy();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    await walk?.close();
     console.info(`dev channel walk timings (ms): ${JSON.stringify(timings)}`);
   });
 
@@ -200,6 +148,6 @@ describe.skipIf(!hasChromium)('the dev channel in Chromium', () => {
     await shot('9-on-hold');
     lap('hold as a pilot');
 
-    expect(pageErrors).toEqual([]);
+    expect(walk.pageErrors).toEqual([]);
   });
 });

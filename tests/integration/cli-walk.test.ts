@@ -5,58 +5,24 @@
  * Runs on PostgreSQL (DATABASE_URL) or on an embedded database in a temporary folder.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { sql } from '../../src/db/orm.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliCaptured } from '../support/run-cli.js';
-import { openDatabase } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { buildWorkbook, validWorkbookRows } from '../fixtures/import/plan-builders.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { ROOT, useCliEnv } from '../support/cli-env.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const PILOT = 'claire.pilot@bank.example';
 const PAYMENTS = 'tom.payments@bank.example';
 const TESTING = 'leo.testing@bank.example';
 const ENGINE = 'luca.engine@bank.example';
 
-let tmp: string;
-let env: NodeJS.ProcessEnv;
-let database: TestDatabase | undefined;
-
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runsheet-cli-'));
-  env = {
-    RUNSHEET_DIRECTORY: path.join(ROOT, 'samples/demo-directory.json'),
-    RUNSHEET_DATA_DIR: path.join(tmp, 'data'),
-    LOG_LEVEL: 'silent',
-  };
-  if (process.env.DATABASE_URL) {
-    database = await createTestDatabase();
-    env.DATABASE_URL = database.url;
-  }
-});
-afterAll(async () => {
-  await database?.destroy();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-const cli = (...argv: string[]) => runCliCaptured(env, argv);
-
-/** Runs SQL on the walk's database between CLI commands (which open and close it themselves). */
-async function withDatabase(body: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<void>) {
-  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.RUNSHEET_DATA_DIR! });
-  try {
-    await body(db);
-  } finally {
-    await db.close();
-  }
-}
+const walk = useCliEnv('runsheet-cli-');
+const { cli, withDatabase } = walk;
 
 describe('the CLI walk', () => {
   it('refuses a bad workbook with every problem named, and leaves the database unchanged', async () => {
     // A valid plan first, so "unchanged" is checked against something.
-    const good = path.join(tmp, 'good.xlsx');
+    const good = path.join(walk.tmp, 'good.xlsx');
     fs.writeFileSync(good, await buildWorkbook(validWorkbookRows()));
     expect((await cli('import', good)).code).toBe(0);
     const before = {
@@ -84,7 +50,7 @@ describe('the CLI walk', () => {
     steps.push(['TRT-', 'Malformed', 'Freeze', 'Engine', '', 5, '', '', '', 'x', '']);
     steps.push(['TRT-5', 'Waits for nothing real', 'Freeze', 'Engine', '', 5, 'TRT-424242', '', '', 'x', '']);
     rows.Schedule![1]![3] = '2026-09-04 17:00'; // ends before it starts
-    const bad = path.join(tmp, 'bad.xlsx');
+    const bad = path.join(walk.tmp, 'bad.xlsx');
     fs.writeFileSync(bad, await buildWorkbook(rows));
 
     const result = await cli('import', bad);
@@ -224,7 +190,7 @@ describe('the CLI walk', () => {
       /audit: event \d+ \(step\.start TRT-10006 at .*\) was altered: its content no longer matches its hash/,
     );
 
-    const csv = path.join(tmp, 'audit.csv');
+    const csv = path.join(walk.tmp, 'audit.csv');
     expect((await cli('audit', 'export', csv, '--iteration', 'Run1')).code).toBe(0);
     const lines = fs.readFileSync(csv, 'utf8').trim().split('\r\n');
     expect(lines[0]).toBe('seq,at,actor,actor_name,iteration,subject,type,details,prev_hash,hash');

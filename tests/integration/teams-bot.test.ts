@@ -199,7 +199,8 @@ describe('the Teams bot over HTTP', () => {
         return true;
       })
       .reply(201, { id: 'notice-1' });
-    expect(await teams.worker.runOnce()).toBe(2);
+    // The card, the pilots' notice, and the status-change mail queued for its digest (sent later).
+    expect(await teams.worker.runOnce()).toBe(3);
     scope.done();
     expect(notice).toBe('TRT-1 started by Luca Engine');
     // The shared card posted in the channel now shows the new status and no Start button.

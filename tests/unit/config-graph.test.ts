@@ -17,7 +17,8 @@ function problemsOf(env: NodeJS.ProcessEnv): string[] {
 describe('Graph configuration', () => {
   it('is off without GRAPH_CLIENT_ID', () => {
     expect(loadConfig({}).graph).toBeUndefined();
-    expect(loadConfig({ RUNSHEET_MAILBOX: MAILBOX }).mailbox).toBe(MAILBOX);
+    expect(loadConfig({ RUNSHEET_MAILBOX: MAILBOX }).mail.from).toBe(MAILBOX);
+    expect(loadConfig({}).mail.from).toBe('runsheet@localhost');
   });
 
   it("reads a secret credential with the global cloud's defaults", () => {

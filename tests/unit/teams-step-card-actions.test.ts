@@ -5,7 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { htmlToPlainText, truncateText } from '../../src/teams/cards/plain-text.js';
 import { renderStepCard } from '../../src/teams/cards/render-step-card.js';
-import { parseStepCardAction, REASON_INPUT_IDS } from '../../src/teams/cards/step-card-actions.js';
+import {
+  parseActivationLaunch,
+  parseStepCardAction,
+  REASON_INPUT_IDS,
+} from '../../src/teams/cards/step-card-actions.js';
 import type { StepCardData } from '../../src/teams/cards/step-card-data.js';
 
 describe('parseStepCardAction', () => {
@@ -131,13 +135,20 @@ describe('parseStepCardAction', () => {
       asOf: { at, localTime: '19:45' },
     };
     const executes: unknown[] = [];
+    const submits: { data: unknown }[] = [];
     JSON.stringify(renderStepCard(data, { isPilot: true, teams: [] }), (_key, value: unknown) => {
-      if ((value as { type?: unknown } | null)?.type === 'Action.Execute') executes.push(value);
+      const type = (value as { type?: unknown } | null)?.type;
+      if (type === 'Action.Execute') executes.push(value);
+      if (type === 'Action.Submit') submits.push(value as { data: unknown });
       return value;
     });
-    // Done, Failed, task Start, Hold, Activate, Cancel, Refresh.
-    expect(executes).toHaveLength(7);
+    // Done, Failed, task Start, Hold, Cancel, Refresh.
+    expect(executes).toHaveLength(6);
     for (const action of executes) expect(parseStepCardAction(action).kind).not.toBe('invalid');
+    // Activate… opens the dialog: its data comes back in the task/fetch invoke.
+    expect(submits).toHaveLength(1);
+    expect(parseActivationLaunch(submits[0]!.data)).toEqual({ step: 'TRT-1', iteration: 'Run1' });
+    expect(parseActivationLaunch({ verb: 'step.start', step: 'TRT-1', iteration: 'Run1' })).toBeNull();
   });
 });
 

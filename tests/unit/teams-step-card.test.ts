@@ -383,7 +383,6 @@ describe('what the buttons send', () => {
     }
     expect([...verbs].sort()).toEqual([
       'card.refresh',
-      'step.activate',
       'step.cancel',
       'step.done',
       'step.fail',
@@ -395,6 +394,18 @@ describe('what the buttons send', () => {
       'task.done',
       'task.start',
     ]);
+  });
+
+  it("opens the activation dialog from a pilot's Activate (Action.Submit, task/fetch), not an Action.Execute", () => {
+    const activate = visibleActions(renderStepCard(inStatus('IN_PROGRESS'), VIEWERS.pilot!)).find(
+      (a) => a.id === 'activate',
+    );
+    expect(activate).toEqual({
+      type: 'Action.Submit',
+      id: 'activate',
+      title: 'Activate…',
+      data: { msteams: { type: 'task/fetch' }, verb: 'step.activate', step: 'TRT-12345a', iteration: 'Run1' },
+    });
   });
 
   it('asks for a required reason before Failed and Cancel, and an optional one before Hold', () => {

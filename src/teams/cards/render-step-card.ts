@@ -33,8 +33,10 @@ import type { CommandResult } from '../../engine/command.js';
 import { describeLastChange } from '../../engine/messages.js';
 import { truncateText } from './plain-text.js';
 import {
+  activationLaunchData,
   refreshActionData,
   stepActionData,
+  type ActivationLaunchData,
   taskActionData,
   type StepCardActionData,
 } from './step-card-actions.js';
@@ -138,7 +140,8 @@ export interface StepCardView {
     resume: Button;
     cancel: Button;
     reopen: Button;
-    activate: Button;
+    /** An Action.Submit that opens the activation dialog in Teams. */
+    activate: ActivationLaunchData | null;
   } | null;
   footer: string;
   refresh: { data: StepCardActionData; userIds: string[] } | null;
@@ -229,7 +232,10 @@ function pilotButtons(data: StepCardData, stepActions: readonly WorkAction[]): S
     cancel: when(stepActions.includes('cancel')),
     reopen: when(stepActions.includes('reopen')),
     // Activation tells the team to get going: pointless once the step is finished.
-    activate: when(data.status !== 'DONE' && data.status !== 'CANCELLED'),
+    activate:
+      data.status !== 'DONE' && data.status !== 'CANCELLED'
+        ? activationLaunchData(data.id, data.iteration.name)
+        : null,
   };
   return Object.values(buttons).some((b) => b !== null) ? buttons : null;
 }

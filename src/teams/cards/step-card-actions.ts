@@ -59,6 +59,30 @@ export function taskActionData(
   return { step, iteration, seen, task };
 }
 
+/**
+ * Data of a pilot's Activate button: an `Action.Submit` that Teams turns into a `task/fetch` invoke
+ * (the `msteams` part), answered with the activation dialog. Outlook has no dialogs: the Outlook
+ * card has no Activate button (src/mail/outlook-card.ts).
+ */
+export interface ActivationLaunchData {
+  msteams: { type: 'task/fetch' };
+  verb: typeof ACTIVATE_VERB;
+  step: string;
+  iteration: string;
+}
+
+export function activationLaunchData(step: string, iteration: string): ActivationLaunchData {
+  return { msteams: { type: 'task/fetch' }, verb: ACTIVATE_VERB, step, iteration };
+}
+
+/** Reads the `data` of a `task/fetch` invoke from an Activate button; null when it is not one. */
+export function parseActivationLaunch(data: unknown): { step: string; iteration: string } | null {
+  const parsed = z
+    .object({ verb: z.literal(ACTIVATE_VERB), step: nonEmptyText, iteration: nonEmptyText })
+    .safeParse(data);
+  return parsed.success ? { step: parsed.data.step, iteration: parsed.data.iteration } : null;
+}
+
 /** Data of the refresh action: which card to render again; nothing to compare. */
 export function refreshActionData(step: string, iteration: string): StepCardActionData {
   return { step, iteration };

@@ -49,6 +49,7 @@ const STATIC_FILES: Record<string, { file: string; type: string }> = {
   '/dev': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/dev/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/dev/static/dev.js': { file: 'dev.js', type: 'text/javascript; charset=utf-8' },
+  '/dev/static/dev-mail.js': { file: 'dev-mail.js', type: 'text/javascript; charset=utf-8' },
   '/dev/static/dev.css': { file: 'dev.css', type: 'text/css; charset=utf-8' },
 };
 
@@ -85,6 +86,15 @@ function isJson(req: restify.Request): boolean {
   return /^application\/json\b/i.test(req.header('content-type') ?? '');
 }
 
+/** This server as it is reached from inside the machine: `http://127.0.0.1:3978`. */
+export function localBaseUrl(server: restify.Server): string {
+  const address = server.address() as AddressInfo | null;
+  if (!address) throw new Error('the server is not listening yet');
+  const wildcard = address.address === '0.0.0.0' || address.address === '::';
+  const host = wildcard ? '127.0.0.1' : address.address;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+}
+
 /** Mounts the dev channel's routes; call only in local mode. */
 export function mountDevChannel(server: restify.Server, options: DevChannelOptions): void {
   const { config, engine, directory, store, logger } = options;
@@ -105,14 +115,7 @@ export function mountDevChannel(server: restify.Server, options: DevChannelOptio
     );
   }
 
-  /** This server as the bot and the connector are reached from inside it. */
-  const selfUrl = () => {
-    const address = server.address() as AddressInfo | null;
-    if (!address) throw new Error('the server is not listening yet');
-    const wildcard = address.address === '0.0.0.0' || address.address === '::';
-    const host = wildcard ? '127.0.0.1' : address.address;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  };
+  const selfUrl = () => localBaseUrl(server);
   const serviceUrl = () => `${selfUrl()}${DEV_CONNECTOR_PATH}`;
 
   // Dev channels remembered by an earlier run that listened elsewhere (another PORT) would send

@@ -682,14 +682,14 @@
     };
   }
 
-  /** An `adaptiveCard/action` invoke, as Teams sends it when a card's Action.Execute is pressed. */
-  async function invokeCardAction(activity, action, trigger) {
+  /** An invoke from a card button, as Teams sends it: `adaptiveCard/action` (Action.Execute) or `task/fetch`. */
+  async function invokeCardAction(activity, action, trigger, name = 'adaptiveCard/action', value = null) {
     const user = currentUser();
     const channel = currentChannel();
     const threadId = activity.replyToId ?? activity.id;
     const invoke = {
       type: 'invoke',
-      name: 'adaptiveCard/action',
+      name,
       id: `f:dev-invoke-${randomId()}`,
       timestamp: new Date().toISOString(),
       serviceUrl: state.server.serviceUrl,
@@ -698,7 +698,7 @@
       conversation: conversation(channel, threadId),
       recipient: { ...state.server.bot },
       replyToId: activity.id,
-      value: { action, trigger },
+      value: value ?? { action, trigger },
       channelData: { ...channelData(channel), source: { name: 'message' } },
       locale: 'en-GB',
     };
@@ -716,7 +716,11 @@
     const user = currentUser();
     if (!user) return;
     if (type === 'Action.Submit') {
-      state.notices.set(activity.id, 'Action.Submit is not used by Runsheet cards; nothing was sent.');
+      if (action.data?.msteams?.type === 'task/fetch') {
+        await openTaskModule(activity, action.data);
+        return;
+      }
+      state.notices.set(activity.id, 'This Action.Submit opens nothing Runsheet knows; nothing was sent.');
       renderPosts();
       return;
     }
@@ -737,6 +741,54 @@
       renderPosts();
       pollSoon();
     }
+  }
+
+  /**
+   * A button that opens a Teams dialog (Action.Submit with `msteams: { type: 'task/fetch' }`): the
+   * bot answers the `task/fetch` invoke with the dialog's URL (shown framed, as Teams does) or a message.
+   */
+  async function openTaskModule(activity, data) {
+    state.busy.add(activity.id);
+    state.notices.delete(activity.id);
+    renderPosts();
+    try {
+      const { status, body } = await invokeCardAction(activity, null, null, 'task/fetch', {
+        data,
+        context: { theme: 'default' },
+      });
+      const task = body?.task;
+      if (status === 200 && task?.type === 'continue' && task.value?.url) {
+        showTaskDialog(activity, task.value);
+      } else if (status === 200 && task?.type === 'message') {
+        state.notices.set(activity.id, String(task.value ?? ''));
+      } else {
+        state.notices.set(activity.id, `The bot answered ${status}: ${JSON.stringify(body)}`);
+      }
+    } catch (error) {
+      state.notices.set(activity.id, `Could not reach the bot: ${error.message}`);
+    } finally {
+      state.busy.delete(activity.id);
+      renderPosts();
+    }
+  }
+
+  let dialogActivity = null;
+  function showTaskDialog(activity, task) {
+    const dialog = $('task-dialog');
+    dialogActivity = activity;
+    $('task-dialog-title').textContent = task.title ?? 'Dialog';
+    $('task-dialog-frame').src = task.url;
+    if (!dialog.open) dialog.showModal();
+  }
+  function closeTaskDialog(message) {
+    const dialog = $('task-dialog');
+    if (dialog.open) dialog.close();
+    $('task-dialog-frame').src = 'about:blank';
+    if (message && dialogActivity) {
+      state.notices.set(dialogActivity.id, message);
+      renderPosts();
+    }
+    dialogActivity = null;
   }
 
   function applyInvokeResponse(activity, status, body) {
@@ -847,6 +899,14 @@
 
   // ---------- wiring ----------
   function start() {
+    // For the dev page's mail view (dev-mail.js): who is acting, and what the service said.
+    window.runsheetDev = { currentUser, server: () => state.server, pollSoon };
+    $('task-dialog-close').addEventListener('click', () => closeTaskDialog(null));
+    window.addEventListener('message', (event) => {
+      if (event.origin !== window.location.origin || event.data?.type !== 'runsheet.dialog.done') return;
+      closeTaskDialog(String(event.data.message ?? ''));
+      pollSoon();
+    });
     if (window.AdaptiveCards) {
       AdaptiveCards.AdaptiveCard.onProcessMarkdown = (text, result) => {
         result.outputHtml = renderMarkdown(text);
