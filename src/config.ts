@@ -9,6 +9,19 @@ import { z } from 'zod';
 // Operators often leave `NAME=` in env files; an empty value means "not set", not "empty string".
 const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
+/** A whole number of minutes or seconds, `min` or more, with a default when unset. */
+const wholeNumber = (min: number, fallback: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(min).default(fallback));
+
+/** Alerts and forecast (docs/time.md). */
+const timeEnvironment = {
+  RUNSHEET_ALERT_SCAN_SECONDS: wholeNumber(5, 60),
+  RUNSHEET_ALERT_OVERRUN_GRACE_MINUTES: wholeNumber(0, 5),
+  RUNSHEET_ALERT_READY_GRACE_MINUTES: wholeNumber(0, 15),
+  RUNSHEET_ALERT_CHAPTER_GRACE_MINUTES: wholeNumber(0, 0),
+  RUNSHEET_FORECAST_HOLD_MINUTES: wholeNumber(0, 30),
+};
+
 const environmentSchema = z.object({
   PORT: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -31,6 +44,7 @@ const environmentSchema = z.object({
     z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('SingleTenant'),
   ),
   MicrosoftAppTenantId: optionalText,
+  ...timeEnvironment,
   LOG_LEVEL: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -56,6 +70,21 @@ export interface Config {
     tenantId: string | undefined;
   };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Alerts and forecast (docs/time.md). */
+  time: TimeConfig;
+}
+
+export interface TimeConfig {
+  /** How often the alert scan runs. */
+  alertScanSeconds: number;
+  /** A step in progress is late this long after its indicative duration. */
+  overrunGraceMinutes: number;
+  /** A ready step not started for this long raises an alert. */
+  readyGraceMinutes: number;
+  /** A chapter forecast to end this long after its planned end raises an alert. */
+  chapterGraceMinutes: number;
+  /** How long a hold is assumed to last in the forecast and in a hold's what-if. */
+  holdForecastMinutes: number;
 }
 
 /** Raised when the environment does not describe a runnable service; `problems` lists them all. */
@@ -105,5 +134,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       tenantId: e.MicrosoftAppTenantId,
     },
     logLevel: e.LOG_LEVEL,
+    time: {
+      alertScanSeconds: e.RUNSHEET_ALERT_SCAN_SECONDS,
+      overrunGraceMinutes: e.RUNSHEET_ALERT_OVERRUN_GRACE_MINUTES,
+      readyGraceMinutes: e.RUNSHEET_ALERT_READY_GRACE_MINUTES,
+      chapterGraceMinutes: e.RUNSHEET_ALERT_CHAPTER_GRACE_MINUTES,
+      holdForecastMinutes: e.RUNSHEET_FORECAST_HOLD_MINUTES,
+    },
   };
 }

@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   }
   // One object for the engine and the bot; local mode's /dev may swap the empty one for the demo people.
   const directory = new SwitchableDirectory(initialDirectory);
-  const engine = new Engine({ database, directory });
+  const engine = new Engine({ database, directory, holdForecastMinutes: config.time.holdForecastMinutes });
   const server = createHttpServer({
     database,
     logger,

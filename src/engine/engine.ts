@@ -14,6 +14,7 @@ import { enqueueJobs, type JobRequest } from '../jobs/queue.js';
 import { describeActorRef, describeActorRole, resolveActor, type Actor } from './actor.js';
 import type { Command, CommandResult, EngineRefusalCode } from './command.js';
 import { executeControlCommand } from './control-commands.js';
+import { ForecastService } from './forecast-service.js';
 import { executeIterationCommand } from './iteration-commands.js';
 import { PlanSnapshotCache, type PlanSnapshot } from './plan-snapshot.js';
 import { findIterationByName } from './read-models.js';
@@ -24,6 +25,8 @@ export interface EngineOptions {
   directory: Directory;
   /** The clock; tests pass a fixed one. */
   clock?: () => Date;
+  /** How long a hold is assumed to last in the forecast (RUNSHEET_FORECAST_HOLD_MINUTES); default 30. */
+  holdForecastMinutes?: number;
 }
 
 export interface IterationRow {
@@ -57,10 +60,13 @@ export interface CommandContext {
 
 export class Engine {
   readonly plans = new PlanSnapshotCache();
+  /** The live forecast of each iteration (docs/time.md). */
+  readonly forecasts: ForecastService;
   private readonly clock: () => Date;
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? (() => new Date());
+    this.forecasts = new ForecastService({ holdAllowanceMinutes: options.holdForecastMinutes ?? 30 });
   }
 
   get database(): Database {

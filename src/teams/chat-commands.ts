@@ -13,13 +13,13 @@ import {
   findIterationByName,
   getStepDetail,
   listIterations,
-  listLateSteps,
   listReadySteps,
   NotFoundError,
 } from '../engine/read-models.js';
 import { parseChatCommand, type ParsedChatCommand } from './commands/parse-command.js';
 import { renderHelpText } from './commands/command-help.js';
 import { stripBotMention } from './commands/strip-mention.js';
+import { describeLate } from './late-command.js';
 import { suggestNearestIds } from './commands/suggest-ids.js';
 
 export interface ChatCommandInput {
@@ -112,19 +112,8 @@ async function answerParsed(
         ...ready.steps.slice(0, 40).map((s) => `${s.id} · ${s.team} · ${s.title}`),
       ]);
     }
-    case 'late': {
-      const late = await listLateSteps(engine, now).catch(notFoundText);
-      if (typeof late === 'string') return late;
-      if (late.steps.length === 0)
-        return `No step of ${late.iteration} is in progress past its indicative duration.`;
-      return lines([
-        `**Late in ${late.iteration}**`,
-        ...late.steps.map(
-          (s) =>
-            `${s.id} · ${s.team} · late by ${s.lateByMinutes} min (planned ${s.durationMinutes}) · ${s.title}`,
-        ),
-      ]);
-    }
+    case 'late':
+      return describeLate(engine, now);
     case 'iteration': {
       if (parsed.name !== null) {
         const result = await engine.execute({

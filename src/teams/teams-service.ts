@@ -13,6 +13,8 @@ import type { Logger } from '../logger.js';
 import { createBotAdapter } from './bot-adapter.js';
 import { createBotTokenProvider } from './bot-token.js';
 import { createTeamsJobHandlers } from './card-jobs.js';
+import { createAlertJobHandlers } from './alert-card-jobs.js';
+import { ALERT_SCAN_KIND, createAlertScanHandler, scheduleAlertScan } from '../engine/alert-jobs.js';
 import { BotConnectorClient } from './connector/connector-client.js';
 import { ConversationRateLimiter } from './connector/rate-limiter.js';
 import { DevConnectorStore, mountDevConnector } from './dev-connector.js';
@@ -61,13 +63,32 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
     limiter: new ConversationRateLimiter(),
     logger,
   });
+  const jobDeps = { engine, connector, logger, clock, workerId };
+  const teamsHandlers = createTeamsJobHandlers(jobDeps);
   const worker = new JobWorker({
     database: engine.database,
     workerId,
-    ...createTeamsJobHandlers({ engine, connector, logger, clock, workerId }),
+    handlers: {
+      ...teamsHandlers.handlers,
+      ...createAlertJobHandlers(jobDeps),
+      [ALERT_SCAN_KIND]: createAlertScanHandler({
+        engine,
+        settings: config.time,
+        intervalSeconds: config.time.alertScanSeconds,
+        clock,
+        logger,
+      }),
+    },
+    batchHandlers: teamsHandlers.batchHandlers,
     logger,
     clock,
   });
-  if (options.startWorker ?? true) worker.start();
+  if (options.startWorker ?? true) {
+    worker.start();
+    // The alert timer lives in the job table (docs/time.md): make sure one scan is pending.
+    scheduleAlertScan(engine.database, clock()).catch((err: unknown) =>
+      logger.error({ err }, 'could not schedule the alert scan'),
+    );
+  }
   return { worker, devConnector, stop: () => worker.stop() };
 }

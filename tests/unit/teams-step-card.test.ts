@@ -551,7 +551,7 @@ describe('what the card says', () => {
     expect(buildStepCardView(inStatus('OPEN'), null).statusLine).toBe('Waiting for TRT-1.');
     expect(buildStepCardView(inStatus('READY'), null).statusLine).toBe('Ready to start.');
     expect(buildStepCardView(stepData({ elapsedMinutes: 95 }), null).elapsed).toEqual({
-      text: 'Running for 1 h 35 min, planned 30 min: over time',
+      text: 'Running for 1 h 35 min, planned 30 min: late by 1 h 05 min',
       color: 'attention',
     });
     expect(buildStepCardView(inStatus('DONE'), null).elapsed).toEqual({

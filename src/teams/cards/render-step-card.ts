@@ -354,7 +354,7 @@ function elapsedLine(data: StepCardData): StepCardView['elapsed'] {
   if (data.elapsedMinutes !== null) {
     const over = planned !== null && data.elapsedMinutes > planned;
     return {
-      text: `Running for ${formatMinutes(data.elapsedMinutes)}${plannedText}${over ? ': over time' : ''}`,
+      text: `Running for ${formatMinutes(data.elapsedMinutes)}${plannedText}${over ? `: late by ${formatMinutes(data.elapsedMinutes - planned)}` : ''}`,
       color: over ? 'attention' : 'default',
     };
   }
