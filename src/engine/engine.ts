@@ -203,6 +203,7 @@ export function commandDetails(command: Command): Record<string, unknown> {
     seen: command.seen ?? null,
     reason: command.reason ?? null,
     force: command.force ?? false,
+    ...(command.forecastSeen ? { forecastSeen: command.forecastSeen } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ import { parseChatCommand, type ParsedChatCommand } from './commands/parse-comma
 import { renderHelpText } from './commands/command-help.js';
 import { stripBotMention } from './commands/strip-mention.js';
 import { describeLate } from './late-command.js';
+import { isWorkAction } from '../domain/statuses.js';
+import { answerWhatIf } from '../engine/what-if.js';
 import { suggestNearestIds } from './commands/suggest-ids.js';
 
 export interface ChatCommandInput {
@@ -77,8 +79,10 @@ async function answerParsed(
       return `${parsed.message}${near.length > 0 ? ` Did you mean ${near.join(', ')}?` : ''}`;
     }
     case 'act': {
+      if (parsed.whatIf && isWorkAction(parsed.action))
+        return answerWhatIf(engine, parsed.action, parsed.ids, now);
       if (parsed.whatIf) {
-        return `What-if (\`${parsed.action} …?\`) is not available yet; nothing was changed. Send the command without "?" to apply it.`;
+        return `What-if (\`${parsed.action} …?\`) works on step actions; nothing was changed. Send the command without "?" to apply it.`;
       }
       const results: CommandResult[] = [];
       for (const id of parsed.ids) {
