@@ -24,6 +24,7 @@ import { enqueueJobs, type JobRequest } from '../jobs/queue.js';
 import type { Engine } from './engine.js';
 import { JOB_KINDS, stepCardSyncJob } from './outgoing-jobs.js';
 import { findIterationByName } from './read-models.js';
+import { scheduleFixedStartJobs } from './fixed-starts.js';
 
 /** Job kinds of alerts: their card in the pilots' channel, and a reply in the team's card thread. */
 export const ALERT_JOB_KINDS = {
@@ -80,6 +81,8 @@ export async function scanAlerts(
       settings,
     });
 
+    // The timers of fixed starts still ahead (fixed-starts.ts) are kept here, once a scan.
+    await scheduleFixedStartJobs(tx, snapshot, iteration.id, now);
     const raised = await raise(tx, iteration.id, causes, snapshot.steps, now);
     const resolved = await queryRows<{ id: number; kind: string; cause_key: string; subject: string }>(
       tx,

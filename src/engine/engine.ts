@@ -69,6 +69,11 @@ export class Engine {
     this.forecasts = new ForecastService({ holdAllowanceMinutes: options.holdForecastMinutes ?? 30 });
   }
 
+  /** The engine's clock (tests inject a fixed one). */
+  now(): Date {
+    return this.clock();
+  }
+
   get database(): Database {
     return this.options.database;
   }

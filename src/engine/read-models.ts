@@ -100,6 +100,7 @@ export async function listReadySteps(
   const ready = readySteps(
     snapshot.scopeOf(iteration.id),
     (i) => statuses.get(snapshot.steps[i]!.dbId) ?? 'OPEN',
+    engine.now().getTime(),
   );
   const team = options.team?.toLowerCase() ?? null;
   return {
@@ -208,7 +209,7 @@ export async function getStepDetail(
     inScope: scope.isInScope(index),
     status: statusOf(index),
     heldFrom: row?.held_from ?? null,
-    ready: isStepReady(scope, index, statusOf),
+    ready: isStepReady(scope, index, statusOf, engine.now().getTime()),
     reason: row?.reason ?? null,
     startedAt: toDate(row?.started_at),
     startedBy: row?.started_by ?? null,

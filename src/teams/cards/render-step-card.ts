@@ -342,7 +342,8 @@ function statusLine(data: StepCardData): string {
   }
   if (data.ready) return 'Ready to start.';
   const waitingFor = data.predecessors.filter((p) => p.status !== 'DONE' && p.status !== 'CANCELLED');
-  if (waitingFor.length === 0) return 'Not started.';
+  if (waitingFor.length === 0)
+    return data.opensAt ? `Opens at ${data.opensAt} (fixed start).` : 'Not started.';
   const names = waitingFor.slice(0, MAX_PREDECESSORS_SHOWN).map((p) => p.id);
   const rest = waitingFor.length - names.length;
   return `Waiting for ${names.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}.`;
