@@ -240,8 +240,8 @@ export interface LateStep {
 }
 
 /**
- * Steps of an iteration in progress past their indicative duration, latest first. (Ready steps
- * not started in time and chapters missing their plan come with the alerting work.)
+ * Steps of an iteration in progress past their indicative duration, latest first. The other late
+ * things (ready steps not started, chapters forecast past their plan) are alerts (docs/time.md).
  */
 export async function listLateSteps(
   engine: Engine,
