@@ -11,7 +11,13 @@
  */
 import type { Actor } from '../../engine/actor.js';
 import type { Engine } from '../../engine/engine.js';
-import { describeWhatIf, forecastSeen, previewStepAction, WhatIfError } from '../../engine/what-if.js';
+import {
+  describeWhatIf,
+  forecastSeen,
+  previewStepAction,
+  WhatIfError,
+  type WhatIf,
+} from '../../engine/what-if.js';
 import { REASON_INPUT_IDS, REFRESH_VERB, type StepCardAction } from './step-card-actions.js';
 
 /** Whether a card press is a pilot's Hold that has not been confirmed yet. */
@@ -54,6 +60,14 @@ export async function renderHoldConfirmation(
     throw error;
   }
   if (whatIf.iteration.toLowerCase() !== action.iteration.toLowerCase()) return null;
+  return holdConfirmationCard(whatIf, action);
+}
+
+/** The confirmation card of a hold whose effect is `whatIf` (pure; see the file comment). */
+export function holdConfirmationCard(
+  whatIf: WhatIf,
+  action: Extract<StepCardAction, { kind: 'work' }>,
+): Record<string, unknown> {
   const [title, ...lines] = describeWhatIf(whatIf);
   return {
     type: 'AdaptiveCard',
