@@ -10,6 +10,7 @@ import { DirectoryFileError } from '../directory/local-json-directory.js';
 import { NotFoundError } from '../engine/read-models.js';
 import { runAct, runIteration, runReady, runStatus } from './commands/execution.js';
 import { runAudit } from './commands/audit.js';
+import { runReport } from './commands/report.js';
 import { runExport, runImport } from './commands/plan-files.js';
 import { CliError, type CliOutput } from './cli-context.js';
 
@@ -27,6 +28,7 @@ const USAGE = `Usage: runsheet <command> [options]
                 pass fail cancel reopen (controls)
   audit verify [--json]
   audit export FILE.csv [--iteration NAME]
+  report --iteration NAME FILE.html|FILE.csv   rehearsal report: planned against actual, delays
 
 Environment: DATABASE_URL (PostgreSQL; unset: embedded database in RUNSHEET_DATA_DIR, default ./data),
 RUNSHEET_DIRECTORY (directory JSON used to resolve --as). See docs/configuration.md.`;
@@ -92,6 +94,8 @@ export async function runCli(
         return await runAct(rest, options, output, env);
       case 'audit':
         return await runAudit(rest, options, output, env);
+      case 'report':
+        return await runReport(rest, options, output, env);
       default:
         output.err(`runsheet: unknown command "${command}"\n\n${USAGE}`);
         return 2;
