@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { IterationForecast, openStepFacts, type StepTimingFacts } from '../src/domain/forecast.js';
 import { buildPlanGraph } from '../src/domain/plan-graph.js';
 import { IterationScope } from '../src/domain/readiness.js';
-import type { BenchSectionResult, BenchTarget } from './card-fanout.js';
+import { mulberry32, type BenchSectionResult, type BenchTarget } from './card-fanout.js';
 import { generatePlan } from './generate-plan.js';
 import { round, roundAll, summarize } from './stats.js';
 
@@ -135,18 +135,6 @@ export function runForecastBench(): BenchSectionResult {
     },
     targets,
     notes: [],
-  };
-}
-
-/** A seeded PRNG, so every run plays the same weekend. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -93,37 +93,36 @@ export async function scanAlerts(
     );
 
     const jobs: JobRequest[] = [];
-    for (const alert of raised) {
-      await appendAuditEvent(tx, {
+    const audit = (type: string, subject: string, details: Record<string, unknown>) =>
+      appendAuditEvent(tx, {
         actor: 'system',
         actorName: 'Runsheet',
         iteration: iteration.name,
         at: now,
-        subject: alert.cause.subject,
-        type: 'alert.raise',
-        details: {
-          alert: alert.id,
-          kind: alert.cause.kind,
-          cause: alert.cause.causeKey,
-          ...alert.cause.details,
-        },
+        subject,
+        type,
+        details,
+      });
+    for (const alert of raised) {
+      const { cause } = alert;
+      await audit('alert.raise', cause.subject, {
+        alert: alert.id,
+        kind: cause.kind,
+        cause: cause.causeKey,
+        ...cause.details,
       });
       jobs.push(alertSyncJob(alert.id));
-      if (alert.cause.kind === 'ready-idle')
+      if (cause.kind === 'ready-idle')
         jobs.push({ kind: ALERT_JOB_KINDS.alertThreadReply, payload: { alertId: alert.id } });
       // The step card shows "late by N min" from now on.
-      if (alert.cause.kind === 'step-overrun' && alert.cause.stepIndex !== null)
-        jobs.push(stepCardSyncJob(iteration.id, snapshot.steps[alert.cause.stepIndex]!.dbId));
+      if (cause.kind === 'step-overrun' && cause.stepIndex !== null)
+        jobs.push(stepCardSyncJob(iteration.id, snapshot.steps[cause.stepIndex]!.dbId));
     }
     for (const alert of resolved) {
-      await appendAuditEvent(tx, {
-        actor: 'system',
-        actorName: 'Runsheet',
-        iteration: iteration.name,
-        at: now,
-        subject: alert.subject,
-        type: 'alert.resolve',
-        details: { alert: alert.id, kind: alert.kind, cause: alert.cause_key },
+      await audit('alert.resolve', alert.subject, {
+        alert: alert.id,
+        kind: alert.kind,
+        cause: alert.cause_key,
       });
       jobs.push(alertSyncJob(alert.id));
     }

@@ -4,7 +4,6 @@
  * nothing; confirming applies the hold and the audit keeps the forecast that was shown.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import type restify from 'restify';
@@ -19,11 +18,10 @@ import { createLogger } from '../../src/logger.js';
 import { startTeamsService } from '../../src/teams/teams-service.js';
 import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { postToBot, teamsFixture, TEAMS_SERVICE } from '../support/teams-activities.js';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/teams');
-type Activity = { id: string; conversation: { id: string }; [field: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')) as Activity;
-const SERVICE = 'https://smba.trafficmanager.net';
+const fixture = teamsFixture;
+const SERVICE = TEAMS_SERVICE;
 const ENGINE_CHANNEL = '19:engine-general-thread@thread.tacv2';
 const enc = encodeURIComponent;
 
@@ -67,16 +65,7 @@ afterAll(async () => {
   nock.enableNetConnect();
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function post(activity: object): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(activity),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const post = (activity: object) => postToBot(base, activity);
 
 /** What a hold could change: TRT-1's state, the jobs, the step events. */
 async function state() {
