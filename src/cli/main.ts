@@ -29,6 +29,7 @@ const USAGE = `Usage: runsheet <command> [options]
   audit verify [--json]
   audit export FILE.csv [--iteration NAME]
   report --iteration NAME FILE.html|FILE.csv   rehearsal report: planned against actual, delays
+  report --compare FILE.html|FILE.csv          actual durations across iterations, trend, learned
 
 Environment: DATABASE_URL (PostgreSQL; unset: embedded database in RUNSHEET_DATA_DIR, default ./data),
 RUNSHEET_DIRECTORY (directory JSON used to resolve --as). See docs/configuration.md.`;
@@ -40,6 +41,7 @@ const OPTIONS = {
   reason: { type: 'string' },
   seen: { type: 'string' },
   force: { type: 'boolean' },
+  compare: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -51,6 +53,7 @@ export type CliOptions = {
   reason?: string;
   seen?: string;
   force?: boolean;
+  compare?: boolean;
   json?: boolean;
 };
 

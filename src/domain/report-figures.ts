@@ -185,3 +185,55 @@ export function delayCauses(steps: readonly StepFigures[], minLateStart = 5): De
   }
   return causes.sort((a, b) => b.minutes - a.minutes || a.step.localeCompare(b.step));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Comparison across iterations (Run0 … Cutover)
+// ---------------------------------------------------------------------------------------------
+
+/** Whether the latest actual is slower or faster than the one before, by more than 10 %. */
+export type Trend = 'slower' | 'faster' | 'steady';
+
+export interface ComparisonRow {
+  /** A step key, or a chapter name. */
+  name: string;
+  title: string;
+  chapter: string;
+  plannedMinutes: number | null;
+  /** Actual minutes in each compared iteration, in their order; null where not done there. */
+  actuals: (number | null)[];
+  /** From the last two iterations with an actual; null with fewer than two. */
+  trend: Trend | null;
+  /** The re-estimated duration: the median of the actuals, whole minutes; null with none. */
+  learnedMinutes: number | null;
+}
+
+/** The median of the values, rounded to whole minutes; null when there are none. */
+export function medianMinutes(values: readonly number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return Math.round(sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2);
+}
+
+/** The trend between the last two known actuals (see `Trend`). */
+export function trendOf(actuals: readonly (number | null)[]): Trend | null {
+  const known = actuals.filter((a): a is number => a !== null);
+  if (known.length < 2) return null;
+  const [before, last] = known.slice(-2) as [number, number];
+  if (last > before * 1.1) return 'slower';
+  if (last < before * 0.9) return 'faster';
+  return 'steady';
+}
+
+/** One comparison row from the actuals of one step or chapter. */
+export function comparisonRow(
+  subject: Pick<ComparisonRow, 'name' | 'title' | 'chapter' | 'plannedMinutes'>,
+  actuals: (number | null)[],
+): ComparisonRow {
+  return {
+    ...subject,
+    actuals,
+    trend: trendOf(actuals),
+    learnedMinutes: medianMinutes(actuals.filter((a): a is number => a !== null)),
+  };
+}

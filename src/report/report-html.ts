@@ -7,13 +7,15 @@ import type { GroupFigures } from '../domain/report-figures.js';
 import type { RehearsalReport } from '../engine/rehearsal-report.js';
 import { formatLocalTime } from '../engine/messages.js';
 
-const escapeHtml = (text: string) =>
+/** Text as HTML, every markup character escaped. */
+export const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
   );
 
-const STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{margin-bottom:0}
+/** The style of the report pages, inline so that a page stands alone. */
+export const REPORT_STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{margin-bottom:0}
 table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}td.n{text-align:right}.late{color:#b00020;font-weight:600}.ok{color:#17663a}.muted{color:#777}`;
 
@@ -56,7 +58,7 @@ export function renderReportHtml(report: RehearsalReport): string {
   const title = `Rehearsal report · ${escapeHtml(iteration.name)}`;
 
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${title}</title><style>${STYLE}</style></head><body>
+<html lang="en"><head><meta charset="utf-8"><title>${title}</title><style>${REPORT_STYLE}</style></head><body>
 <h1>${title}</h1>
 <p class="muted">${escapeHtml(iteration.kind)} · ${escapeHtml(iteration.status)} · activated ${time(iteration.activatedAt)}${
     iteration.closedAt !== null ? ` · closed ${time(iteration.closedAt)}` : ''

@@ -186,4 +186,55 @@ describe('the rehearsal report', () => {
     ).toBe(2);
     expect(err).toContain('the file name must end in .html or .csv');
   });
+
+  it('compares the iterations side by side, with the trend and the learned duration', async () => {
+    // DR1 after Run1: TRT-1 40 min, TRT-2 (in DR1 only) 20, TRT-3 20, TRT-4 cancelled at 21:25.
+    await withEngine(async (engine) => {
+      const plays = [
+        ['19:50', 'close', 'Run1', 'pilot'],
+        ['19:55', 'activate', 'DR1', 'pilot'],
+        ['20:00', 'start', 'TRT-1', 'engine'],
+        ['20:40', 'done', 'TRT-1', 'pilot', undefined, true],
+        ['20:40', 'start', 'TRT-2', 'dba'],
+        ['21:00', 'done', 'TRT-2', 'dba'],
+        ['21:00', 'start', 'TRT-3', 'engine'],
+        ['21:20', 'done', 'TRT-3', 'engine'],
+        ['21:25', 'cancel', 'TRT-4', 'pilot', 'not needed'],
+      ] as const;
+      for (const [time, action, subject, person, reason, force] of plays) {
+        now = at(time);
+        const result = await engine.execute({
+          action,
+          subject,
+          actor: { aadObjectId: PEOPLE[person].aadObjectId },
+          reason,
+          force,
+          source: 'cli',
+        });
+        expect(result.outcome, `${action} ${subject}: ${result.message}`).toBe('applied');
+      }
+    });
+    const file = path.join(tmp, 'compare.csv');
+    let out = '';
+    const code = await runCli(
+      ['report', '--compare', file],
+      { out: (t) => void (out += t), err: (t) => void (out += t) },
+      env,
+    );
+    expect(code, out).toBe(0);
+    expect(out).toBe(`Wrote the comparison of Run1, DR1 to ${file}: 4 steps.`);
+    expect(fs.readFileSync(file, 'utf8').split('\r\n')).toEqual([
+      'kind,name,title,chapter,planned_minutes,Run1,DR1,trend,learned_minutes',
+      'step,TRT-1,Step TRT-1,Extraction,30,45,40,faster,43',
+      'step,TRT-2,Step TRT-2,Extraction,30,,20,,20',
+      'step,TRT-3,Step TRT-3,Extraction,30,38,20,faster,29',
+      'step,TRT-4,Step TRT-4,Extraction,30,,,,',
+      // Run1's TRT-4 never finished; DR1 ran 20:00 → 21:25.
+      'chapter,Extraction,Extraction,Extraction,,,85,,85',
+      '',
+    ]);
+    const html = path.join(tmp, 'compare.html');
+    expect(await runCli(['report', '--compare', html], { out: () => {}, err: () => {} }, env)).toBe(0);
+    expect(fs.readFileSync(html, 'utf8')).toContain('<h1>Rehearsals compared</h1>');
+  });
 });
