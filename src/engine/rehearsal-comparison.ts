@@ -87,7 +87,9 @@ export async function loadRehearsalComparison(engine: Engine): Promise<Rehearsal
       iterations.map((_, i) => {
         const start = span.starts[i];
         const end = span.ends[i];
-        return !span.open[i] && start != null && end != null ? Math.round((end - start) / MINUTE) : null;
+        return !span.open[i] && typeof start === 'number' && typeof end === 'number'
+          ? Math.round((end - start) / MINUTE)
+          : null;
       }),
     ),
   );

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.js';
 import { openDatabase, type Database } from '../../src/db/client.js';
+import type { Command } from '../../src/engine/command.js';
 import { Engine } from '../../src/engine/engine.js';
 import { loadRehearsalReport } from '../../src/engine/rehearsal-report.js';
 import { storePlan } from '../../src/engine/store-plan.js';
@@ -38,6 +39,25 @@ async function withEngine(body: (engine: Engine, database: Database) => Promise<
   }
 }
 
+/** One command at a time of day (UTC): `[hh:mm, action, subject, person, reason?, force?]`. */
+type Play = readonly [string, Command['action'], string, keyof typeof PEOPLE, string?, boolean?];
+
+/** Runs the commands in order on the engine's clock, each expected to apply. */
+async function play(engine: Engine, plays: readonly Play[]): Promise<void> {
+  for (const [time, action, subject, person, reason, force] of plays) {
+    now = at(time);
+    const result = await engine.execute({
+      action,
+      subject,
+      actor: { aadObjectId: PEOPLE[person].aadObjectId },
+      reason,
+      force,
+      source: 'cli',
+    });
+    expect(result.outcome, `${action} ${subject}: ${result.message}`).toBe('applied');
+  }
+}
+
 beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runsheet-report-'));
   const directoryFile = path.join(tmp, 'directory.json');
@@ -52,14 +72,7 @@ beforeAll(async () => {
   }
   await withEngine(async (engine, database) => {
     await storePlan(database, smallPlan(), { actor: 'test', source: 'small-plan' });
-    const steps: [
-      string,
-      'activate' | 'start' | 'hold' | 'resume' | 'done' | 'fail' | 'retry' | 'pass',
-      string,
-      keyof typeof PEOPLE,
-      string?,
-      boolean?,
-    ][] = [
+    await play(engine, [
       ['18:00', 'activate', 'Run1', 'pilot'],
       ['18:05', 'start', 'TRT-1', 'engine'],
       ['18:10', 'hold', 'TRT-1', 'pilot', 'waiting for DBA'],
@@ -70,19 +83,7 @@ beforeAll(async () => {
       ['19:12', 'retry', 'TRT-3', 'engine'],
       ['19:40', 'done', 'TRT-3', 'engine'],
       ['19:45', 'pass', 'C0001-a', 'engine', 'rows match'],
-    ];
-    for (const [time, action, subject, person, reason, force] of steps) {
-      now = at(time);
-      const result = await engine.execute({
-        action,
-        subject,
-        actor: { aadObjectId: PEOPLE[person].aadObjectId },
-        reason,
-        force,
-        source: 'cli',
-      });
-      expect(result.outcome, `${action} ${subject}: ${result.message}`).toBe('applied');
-    }
+    ]);
   });
 });
 afterAll(async () => {
@@ -200,19 +201,8 @@ describe('the rehearsal report', () => {
         ['21:00', 'start', 'TRT-3', 'engine'],
         ['21:20', 'done', 'TRT-3', 'engine'],
         ['21:25', 'cancel', 'TRT-4', 'pilot', 'not needed'],
-      ] as const;
-      for (const [time, action, subject, person, reason, force] of plays) {
-        now = at(time);
-        const result = await engine.execute({
-          action,
-          subject,
-          actor: { aadObjectId: PEOPLE[person].aadObjectId },
-          reason,
-          force,
-          source: 'cli',
-        });
-        expect(result.outcome, `${action} ${subject}: ${result.message}`).toBe('applied');
-      }
+      ] as const satisfies readonly Play[];
+      await play(engine, plays);
     });
     const file = path.join(tmp, 'compare.csv');
     let out = '';
