@@ -24,7 +24,7 @@ import { enqueueJobs, type JobRequest } from '../jobs/queue.js';
 import type { Engine } from './engine.js';
 import { JOB_KINDS, stepCardSyncJob } from './outgoing-jobs.js';
 import { findIterationByName } from './read-models.js';
-import { scheduleFixedStartJobs } from './fixed-starts.js';
+import { scheduleFixedStartJobs } from './step-open-timer.js';
 
 /** Job kinds of alerts: their card in the pilots' channel, and a reply in the team's card thread. */
 export const ALERT_JOB_KINDS = {

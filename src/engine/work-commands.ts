@@ -176,7 +176,9 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     const statuses = await loadStepStatuses(tx, iteration.id, predecessors.map(dbIdOf));
     const statusOf = (i: number) => (i === index ? state.status : (statuses.get(dbIdOf(i)) ?? 'OPEN'));
     facts.ready = isStepReady(scope, index, statusOf, context.now.getTime());
-    facts.opensAt = opensAtText(scope, index, context);
+    // Said only when the fixed start is what keeps a step with finished predecessors waiting.
+    if (predecessors.every((i) => isFinished(statusOf(i))))
+      facts.opensAt = opensAtText(scope, index, context);
   } else if (action === 'done') {
     // Each task's state is read through its primary key by a correlated subquery, which PostgreSQL
     // always runs per task. Written as a left join, it was planned as a hash of every task state of

@@ -15,7 +15,7 @@ import { createBotTokenProvider } from './bot-token.js';
 import { createTeamsJobHandlers } from './card-jobs.js';
 import { createAlertJobHandlers } from './alert-card-jobs.js';
 import { ALERT_SCAN_KIND, createAlertScanHandler, scheduleAlertScan } from '../engine/alert-jobs.js';
-import { createStepOpenHandler, STEP_OPEN_KIND } from '../engine/fixed-starts.js';
+import { createStepOpenHandler, STEP_OPEN_KIND } from '../engine/step-open-timer.js';
 import { BotConnectorClient } from './connector/connector-client.js';
 import { ConversationRateLimiter } from './connector/rate-limiter.js';
 import { DevConnectorStore, mountDevConnector } from './dev-connector.js';

@@ -9,7 +9,7 @@ import { queryRows } from '../../src/db/client.js';
 import type { PlanModel } from '../../src/domain/plan-model.js';
 import { scanAlerts } from '../../src/engine/alert-scan.js';
 import { Engine } from '../../src/engine/engine.js';
-import { createStepOpenHandler, STEP_OPEN_KIND } from '../../src/engine/fixed-starts.js';
+import { createStepOpenHandler, STEP_OPEN_KIND } from '../../src/engine/step-open-timer.js';
 import { loadPlanModel } from '../../src/engine/load-plan.js';
 import { getStepDetail } from '../../src/engine/read-models.js';
 import { storePlan } from '../../src/engine/store-plan.js';
