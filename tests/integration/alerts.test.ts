@@ -241,9 +241,12 @@ describe('alerts on the job queue', () => {
     const step = sent.find((s) => s.path.includes(ENGINE_CHANNEL));
     expect(JSON.stringify(step?.body)).toContain('late by 7 min');
     expect(alertTraffic()).toEqual(['POST ⚠️ Step late: TRT-1 is late by 7 min (planned 30 min)']);
-    expect(await describeLate(engineA(), clock)).toBe(
-      '**Late in Run1**\n\nTRT-1 · Engine · late by 7 min (planned 30) · Step TRT-1',
-    );
+    // Running since 23:21Z with 30 min planned: may end any moment (now, 23:58Z), then TRT-3 and TRT-4.
+    expect((await describeLate(engineA(), clock)).split('\n\n')).toEqual([
+      '**Late in Run1**',
+      'TRT-1 · Engine · late by 7 min (planned 30) · Step TRT-1',
+      'Forecast: Run1 ends 2026-12-06 01:58 CET (planned 2026-12-06 02:00 CET); critical path TRT-1 → TRT-3 → TRT-4.',
+    ]);
   });
 
   it('on failure: resolves the overrun, raises the failure and the chapter forecast past its plan', async () => {
@@ -262,6 +265,7 @@ describe('alerts on the job queue', () => {
         '**Late in Run1**',
         '⚠️ TRT-1 failed · since 2026-12-06 01:00 CET',
         '⚠️ Chapter Extraction is forecast to end 30 min after its planned end · since 2026-12-06 01:00 CET',
+        'Forecast: Run1 ends 2026-12-06 02:30 CET (planned 2026-12-06 02:00 CET); critical path TRT-1 → TRT-3 → TRT-4.',
       ].join('\n\n'),
     );
   });
