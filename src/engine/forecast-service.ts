@@ -97,16 +97,19 @@ export class ForecastService {
         if (changed.rebuild || changed.stepDbIds.length > MAX_INCREMENTAL_STEPS) {
           return this.#build(db, snapshot, iteration, minute, headSeq);
         }
-        if (changed.stepDbIds.length > 0) {
-          const facts = await loadFacts(db, iteration.id, changed.stepDbIds);
+        const facts = await loadFacts(db, iteration.id, changed.stepDbIds);
+        // Concurrent reads (the alert scan, a chat command) may overtake each other across the
+        // awaits above: the one that saw the later audit head wins, an older one applies nothing.
+        // From here to the end of the block nothing awaits, so the check and the update are atomic.
+        if (cached.seenSeq < headSeq) {
           const updates = [];
           for (const [dbId, stepFacts] of facts) {
             const index = snapshot.indexOfDbId(dbId);
             if (index !== undefined) updates.push({ index, facts: stepFacts });
           }
           cached.live.forecast.update(updates);
+          cached.seenSeq = headSeq;
         }
-        cached.seenSeq = headSeq;
       }
       if (cached.live.forecast.now !== minute) cached.live.forecast.setNow(minute);
       return cached.live;
@@ -212,6 +215,7 @@ async function loadFacts(
   iterationId: number,
   stepDbIds: readonly number[] | null,
 ): Promise<Map<number, StepTimingFacts>> {
+  if (stepDbIds?.length === 0) return new Map();
   const rows = await queryRows<{
     id: number;
     duration: number | null;
