@@ -223,6 +223,7 @@ async function main(): Promise<void> {
     targets.push(...botLatency.targets, ...cardFanout.targets, ...planner.targets);
     notes.push(...botLatency.notes, ...cardFanout.notes);
     // ---- end of the Teams bot benchmarks ----
+    targets.push(...(await import('./forecast.js')).runForecastBench().targets); // bench/forecast.ts
 
     printTargets(targets);
     const busy = loadBefore.busy || loadAfter.busy;

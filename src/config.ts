@@ -9,6 +9,19 @@ import { z } from 'zod';
 // Operators often leave `NAME=` in env files; an empty value means "not set", not "empty string".
 const optionalText = z.preprocess((value) => (value === '' ? undefined : value), z.string().optional());
 
+/** A whole number of minutes or seconds, `min` or more, with a default when unset. */
+const wholeNumber = (min: number, fallback: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(min).default(fallback));
+
+/** Alerts and forecast (docs/time.md). */
+const timeEnvironment = {
+  RUNSHEET_ALERT_SCAN_SECONDS: wholeNumber(5, 60),
+  RUNSHEET_ALERT_OVERRUN_GRACE_MINUTES: wholeNumber(0, 5),
+  RUNSHEET_ALERT_READY_GRACE_MINUTES: wholeNumber(0, 15),
+  RUNSHEET_ALERT_CHAPTER_GRACE_MINUTES: wholeNumber(0, 0),
+  RUNSHEET_FORECAST_HOLD_MINUTES: wholeNumber(0, 30),
+};
+
 const environmentSchema = z.object({
   PORT: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -46,6 +59,7 @@ const environmentSchema = z.object({
     (v) => (v === '' ? undefined : v),
     z.coerce.number().min(0).max(600).default(25),
   ),
+  ...timeEnvironment,
   LOG_LEVEL: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -162,6 +176,8 @@ export interface Config {
   };
   /** Signs the activation dialog's tokens; undefined: a secret generated once and kept in the database. */
   dialogSecret: string | undefined;
+  /** Alerts and forecast (docs/time.md). */
+  time: TimeConfig;
 }
 
 /**
@@ -178,6 +194,19 @@ export interface TabSsoConfig {
   audiences: string[];
   /** Where the tenant's signing keys are published. */
   jwksUrl: string | undefined;
+}
+
+export interface TimeConfig {
+  /** How often the alert scan runs. */
+  alertScanSeconds: number;
+  /** A step in progress is late this long after its indicative duration. */
+  overrunGraceMinutes: number;
+  /** A ready step not started for this long raises an alert. */
+  readyGraceMinutes: number;
+  /** A chapter forecast to end this long after its planned end raises an alert. */
+  chapterGraceMinutes: number;
+  /** How long a hold is assumed to last in the forecast and in a hold's what-if. */
+  holdForecastMinutes: number;
 }
 
 /** Raised when the environment does not describe a runnable service; `problems` lists them all. */
@@ -258,6 +287,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       batchSeconds: e.RUNSHEET_MAIL_BATCH_SECONDS,
     },
     dialogSecret: e.RUNSHEET_DIALOG_SECRET,
+    time: {
+      alertScanSeconds: e.RUNSHEET_ALERT_SCAN_SECONDS,
+      overrunGraceMinutes: e.RUNSHEET_ALERT_OVERRUN_GRACE_MINUTES,
+      readyGraceMinutes: e.RUNSHEET_ALERT_READY_GRACE_MINUTES,
+      chapterGraceMinutes: e.RUNSHEET_ALERT_CHAPTER_GRACE_MINUTES,
+      holdForecastMinutes: e.RUNSHEET_FORECAST_HOLD_MINUTES,
+    },
   };
 }
 

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   }
   // One object for the engine and the bot; local mode's /dev may swap the empty one for the demo people.
   const directory = new SwitchableDirectory(initialDirectory);
-  const engine = new Engine({ database, directory });
+  const engine = new Engine({ database, directory, holdForecastMinutes: config.time.holdForecastMinutes });
   const health = new HealthState(database);
   const server = createHttpServer({
     database,

@@ -14,6 +14,7 @@ import { runAudit } from './commands/audit.js';
 import { runDirectory } from './commands/directory.js';
 import { runBoard, runPlanner } from './commands/planner.js';
 import { runTemplate } from './commands/templates.js';
+import { runReport } from './commands/report.js';
 import { runExport, runImport } from './commands/plan-files.js';
 import { CliError, type CliOutput } from './cli-context.js';
 
@@ -42,6 +43,8 @@ const USAGE = `Usage: runsheet <command> [options]
   template edit NAME FILE --as EMAIL           a pilot replaces a template with the file's
   template preview NAME STEP [--iteration NAME] [--as EMAIL]
                                                the template filled in for a step
+  report --iteration NAME FILE.html|FILE.csv   rehearsal report: planned against actual, delays
+  report --compare FILE.html|FILE.csv          actual durations across iterations, trend, learned
 
 Environment: DATABASE_URL (PostgreSQL; unset: embedded database in RUNSHEET_DATA_DIR, default ./data),
 RUNSHEET_DIRECTORY (directory JSON used to resolve --as), GRAPH_... (Entra ID groups). See docs/configuration.md.`;
@@ -55,6 +58,7 @@ const OPTIONS = {
   start: { type: 'string' },
   end: { type: 'string' },
   force: { type: 'boolean' },
+  compare: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -68,6 +72,7 @@ export type CliOptions = {
   start?: string;
   end?: string;
   force?: boolean;
+  compare?: boolean;
   json?: boolean;
 };
 
@@ -119,6 +124,8 @@ export async function runCli(
         return await runBoard(rest, options, output, env);
       case 'template':
         return await runTemplate(rest, options, output, env);
+      case 'report':
+        return await runReport(rest, options, output, env);
       default:
         output.err(`runsheet: unknown command "${command}"\n\n${USAGE}`);
         return 2;

@@ -305,6 +305,25 @@ export const chapterSchedules = pgTable(
 );
 
 /**
+ * A step's fixed start ("not before") in one iteration: the step is not ready before that instant
+ * even when its predecessors are done. Imported from the `Fixed starts` sheet, replaced as a whole
+ * at each import like `chapter_schedules`.
+ */
+export const stepFixedStarts = pgTable(
+  'step_fixed_starts',
+  {
+    iterationId: integer('iteration_id')
+      .notNull()
+      .references(() => iterations.id),
+    stepId: integer('step_id')
+      .notNull()
+      .references(() => steps.id),
+    notBefore: instant('not_before').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.iterationId, t.stepId] })],
+);
+
+/**
  * Email templates (activation, status change): HTML with `{{placeholders}}`, seeded from
  * templates/mail/*.html when missing and edited by pilots afterwards. `updated_by` is null while a
  * template is the seeded one, so a seed never overwrites a pilot's edit.
@@ -476,5 +495,57 @@ export const jobs = pgTable(
     index('jobs_due')
       .on(t.runAt)
       .where(sql`state = 'pending'`),
+    // The alert scan looks for deliveries that gave up (src/engine/alert-scan.ts).
+    index('jobs_failed')
+      .on(t.finishedAt)
+      .where(sql`state = 'failed'`),
   ],
+);
+
+/**
+ * Alerts to the pilots (src/engine/alert-scan.ts): one row per cause and iteration. The unique
+ * `cause_key` makes raising idempotent however many scans run at once; a cause that goes away sets
+ * `resolved_at`, and one that comes back clears it again.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: serial('id').primaryKey(),
+    iterationId: integer('iteration_id')
+      .notNull()
+      .references(() => iterations.id),
+    kind: text('kind', {
+      enum: ['step-overrun', 'ready-idle', 'chapter-late', 'step-failed', 'delivery-failed'],
+    }).notNull(),
+    /** `<kind>:<subject>:<occurrence>`, unique per iteration: what makes an alert "once per cause". */
+    causeKey: text('cause_key').notNull(),
+    /** A step key, a chapter name, or a job id. */
+    subject: text('subject').notNull(),
+    stepId: integer('step_id').references(() => steps.id),
+    /** What the alert says, as first raised (the card re-renders from `details`). */
+    message: text('message').notNull(),
+    details: jsonb('details').notNull(),
+    raisedAt: instant('raised_at').notNull(),
+    resolvedAt: instant('resolved_at'),
+  },
+  (t) => [
+    uniqueIndex('alerts_cause').on(t.iterationId, t.causeKey),
+    index('alerts_open')
+      .on(t.iterationId)
+      .where(sql`resolved_at is null`),
+  ],
+);
+
+/** The alert card posted in each pilots' conversation, updated in place when the alert resolves. */
+export const alertPosts = pgTable(
+  'alert_posts',
+  {
+    alertId: integer('alert_id')
+      .notNull()
+      .references(() => alerts.id),
+    conversationId: text('conversation_id').notNull(),
+    activityId: text('activity_id').notNull(),
+    postedAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.alertId, t.conversationId] })],
 );

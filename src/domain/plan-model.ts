@@ -73,6 +73,14 @@ export interface PlanScheduleEntry {
   end: string;
 }
 
+/** A step's fixed start ("not before") in one iteration (docs/time.md). */
+export interface PlanFixedStart {
+  iteration: string;
+  step: string;
+  /** ISO 8601 local date-time, read in the iteration's time zone, like the schedule's. */
+  notBefore: string;
+}
+
 export interface PlanModel {
   stepTypes: PlanStepType[];
   phases: PlanPhase[];
@@ -83,4 +91,6 @@ export interface PlanModel {
   tasks: PlanTask[];
   controls: PlanControl[];
   schedule: PlanScheduleEntry[];
+  /** Fixed starts; absent (as in plans written before they existed) means none. */
+  fixedStarts?: PlanFixedStart[];
 }

@@ -6,6 +6,10 @@
  * Effective predecessors are the in-scope steps reached by following predecessor links backwards
  * through out-of-scope steps: with A -> B -> C and B out of scope, C waits for A. Effective
  * successors mirror them. An out-of-scope step is transparent, never a blocker.
+ *
+ * A step may also have a fixed start ("not before", docs/time.md): it is not ready before that
+ * instant even when its predecessors are done. The functions below honour it when given `now`
+ * (epoch ms); without it they answer as if every fixed start had passed.
  */
 
 import type { PlanGraph } from './plan-graph.js';
@@ -21,11 +25,22 @@ export class IterationScope {
   // and clearing a set, which matters when readySteps walks all 20,000 steps.
   readonly #visitedStamp: Uint32Array;
   #stamp = 0;
+  /** The fixed start of each step, epoch ms; NaN for none. */
+  readonly #notBefore: Float64Array;
 
-  /** `inScope` is asked once per step, here; the scope of an iteration does not change under it. */
-  constructor(graph: PlanGraph, inScope: (index: number) => boolean) {
+  /**
+   * `inScope` is asked once per step, here; the scope of an iteration does not change under it.
+   * `notBefore` gives a step's fixed start in this iteration (epoch ms), or null.
+   */
+  constructor(
+    graph: PlanGraph,
+    inScope: (index: number) => boolean,
+    notBefore: (index: number) => number | null = () => null,
+  ) {
     const stepCount = graph.keys.length;
     this.#graph = graph;
+    this.#notBefore = new Float64Array(stepCount);
+    for (let index = 0; index < stepCount; index++) this.#notBefore[index] = notBefore(index) ?? Number.NaN;
     this.#inScope = new Uint8Array(stepCount);
     for (let index = 0; index < stepCount; index++) this.#inScope[index] = inScope(index) ? 1 : 0;
     this.#predecessorCache = new Array<readonly number[] | undefined>(stepCount).fill(undefined);
@@ -41,6 +56,17 @@ export class IterationScope {
   /** Whether the step runs in this iteration. */
   isInScope(index: number): boolean {
     return this.#inScope[index] === 1;
+  }
+
+  /** The step's fixed start in this iteration (epoch ms), or null. */
+  notBeforeOf(index: number): number | null {
+    const notBefore = this.#notBefore[index]!;
+    return Number.isNaN(notBefore) ? null : notBefore;
+  }
+
+  /** Whether the step waits for its fixed start at `now` (epoch ms). */
+  isBeforeFixedStart(index: number, now: number | undefined): boolean {
+    return now !== undefined && this.#notBefore[index]! > now;
   }
 
   /** The in-scope steps `index` waits for, looking through out-of-scope steps; ascending, no repeats. */
@@ -90,25 +116,34 @@ export class IterationScope {
   }
 }
 
-/** Whether step `index` is ready: in scope, OPEN, and every effective predecessor DONE or CANCELLED. */
+/**
+ * Whether step `index` is ready: in scope, OPEN, every effective predecessor DONE or CANCELLED,
+ * and (given `now`) its fixed start, if any, passed.
+ */
 export function isStepReady(
   scope: IterationScope,
   index: number,
   statusOf: (index: number) => WorkStatus,
+  now?: number,
 ): boolean {
   return (
     scope.isInScope(index) &&
     statusOf(index) === 'OPEN' &&
+    !scope.isBeforeFixedStart(index, now) &&
     scope.effectivePredecessors(index).every((predecessor) => isFinished(statusOf(predecessor)))
   );
 }
 
 /** Every ready step of the iteration, as ascending indices. */
-export function readySteps(scope: IterationScope, statusOf: (index: number) => WorkStatus): number[] {
+export function readySteps(
+  scope: IterationScope,
+  statusOf: (index: number) => WorkStatus,
+  now?: number,
+): number[] {
   const ready: number[] = [];
   const stepCount = scope.graph.keys.length;
   for (let index = 0; index < stepCount; index++) {
-    if (isStepReady(scope, index, statusOf)) ready.push(index);
+    if (isStepReady(scope, index, statusOf, now)) ready.push(index);
   }
   return ready;
 }
@@ -124,8 +159,9 @@ export function newlyReadyAfter(
   scope: IterationScope,
   changed: number,
   statusOf: (index: number) => WorkStatus,
+  now?: number,
 ): number[] {
   if (!scope.isInScope(changed)) return [];
   const candidates = [changed, ...scope.effectiveSuccessors(changed)].sort((a, b) => a - b);
-  return candidates.filter((index) => isStepReady(scope, index, statusOf));
+  return candidates.filter((index) => isStepReady(scope, index, statusOf, now));
 }

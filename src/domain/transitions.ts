@@ -43,6 +43,8 @@ export interface WorkTransitionInput {
   // Facts the engine looked up; only the ones the action needs are read.
   /** Steps, start: whether the step is ready (see `readiness.ts`). */
   ready?: boolean;
+  /** Steps, start: when the step opens, if it waits for its fixed start (formatted for people). */
+  opensAt?: string | null;
   /** Steps, done: ids of the step's tasks that are not DONE or CANCELLED. */
   openTasks?: string[];
   /** Steps, reopen: ids of the effective successors whose status has left OPEN. */
@@ -246,7 +248,9 @@ function stepObstacle(input: WorkTransitionInput, name: string): Obstacle | null
       if (ready) return null;
       return {
         code: 'NOT_READY',
-        message: `${capitalise(name)} is not ready: not all of its predecessors are DONE or CANCELLED.`,
+        message: input.opensAt
+          ? `${capitalise(name)} is not ready: it opens at ${input.opensAt} (fixed start).`
+          : `${capitalise(name)} is not ready: not all of its predecessors are DONE or CANCELLED.`,
         forcible: true,
       };
     }

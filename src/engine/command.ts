@@ -32,6 +32,8 @@ export interface Command {
   /** A pilot's override of readiness, open tasks or the parent step's status; audited. */
   force?: boolean;
   source: CommandSource;
+  /** The what-if forecast the actor confirmed (the Hold confirmation card); kept in the audit details. */
+  forecastSeen?: Record<string, unknown>;
 }
 
 export type EngineRefusalCode =

@@ -15,6 +15,7 @@ import { observeTransition } from '../observability/metrics.js';
 import { describeActorRef, describeActorRole, resolveActor, type Actor } from './actor.js';
 import type { Command, CommandResult, EngineRefusalCode } from './command.js';
 import { executeControlCommand } from './control-commands.js';
+import { ForecastService } from './forecast-service.js';
 import { executeIterationCommand } from './iteration-commands.js';
 import { PlanSnapshotCache, type PlanSnapshot } from './plan-snapshot.js';
 import { findIterationByName } from './read-models.js';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   directory: Directory;
   /** The clock; tests pass a fixed one. */
   clock?: () => Date;
+  /** How long a hold is assumed to last in the forecast (RUNSHEET_FORECAST_HOLD_MINUTES); default 30. */
+  holdForecastMinutes?: number;
 }
 
 export interface IterationRow {
@@ -58,10 +61,13 @@ export interface CommandContext {
 
 export class Engine {
   readonly plans = new PlanSnapshotCache();
+  /** The live forecast of each iteration (docs/time.md). */
+  readonly forecasts: ForecastService;
   private readonly clock: () => Date;
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? (() => new Date());
+    this.forecasts = new ForecastService({ holdAllowanceMinutes: options.holdForecastMinutes ?? 30 });
   }
 
   get database(): Database {
@@ -207,6 +213,7 @@ export function commandDetails(command: Command): Record<string, unknown> {
     seen: command.seen ?? null,
     reason: command.reason ?? null,
     force: command.force ?? false,
+    ...(command.forecastSeen ? { forecastSeen: command.forecastSeen } : {}),
   };
 }
 

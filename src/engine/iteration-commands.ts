@@ -110,7 +110,7 @@ export async function executeIterationCommand(context: IterationCommandContext):
   );
   await openExecutionState(tx, iteration.id);
   const { snapshot } = context;
-  const { ready, stateRows } = await readyStepsOf(tx, snapshot, iteration.id);
+  const { ready, stateRows } = await readyStepsOf(tx, snapshot, iteration.id, context.now);
   const readyKeys = ready.map((i) => snapshot.steps[i]!.key);
 
   const event = await audit('iteration.activate', iteration.name, {

@@ -20,11 +20,15 @@ export async function openExecutionState(tx: Tx, iterationId: number): Promise<v
       select ${iterationId}, c.id from controls c where not c.archived on conflict do nothing`);
 }
 
-/** The steps ready in an iteration now (snapshot indices), and how many steps have a state row. */
+/**
+ * The steps ready in an iteration at `now` (snapshot indices; fixed starts honoured), and how many
+ * steps have a state row.
+ */
 export async function readyStepsOf(
   tx: Tx,
   snapshot: PlanSnapshot,
   iterationId: number,
+  now: Date,
 ): Promise<{ ready: number[]; stateRows: number }> {
   const rows = await queryRows<{ step_id: number; status: WorkStatus }>(
     tx,
@@ -34,6 +38,7 @@ export async function readyStepsOf(
   const ready = readySteps(
     snapshot.scopeOf(iterationId),
     (i) => statusByDbId.get(snapshot.steps[i]!.dbId) ?? 'OPEN',
+    now.getTime(),
   );
   return { ready, stateRows: rows.length };
 }

@@ -97,6 +97,13 @@ export async function loadPlanModel(db: Queryable): Promise<PlanModel> {
         where not i.archived and not c.archived order by i.sort_order, c.sort_order`,
   );
 
+  const fixedStarts = await queryRows<{ iteration_id: number; step: string; not_before: Date | string }>(
+    db,
+    sql`select fs.iteration_id, s.key as step, fs.not_before
+        from step_fixed_starts fs join steps s on s.id = fs.step_id join iterations i on i.id = fs.iteration_id
+        where not i.archived and not s.archived order by i.sort_order, s.sort_order`,
+  );
+
   const group = <T>(rows: T[], keyOf: (row: T) => number, valueOf: (row: T) => string) => {
     const map = new Map<number, string[]>();
     for (const row of rows) map.set(keyOf(row), [...(map.get(keyOf(row)) ?? []), valueOf(row)]);
@@ -164,5 +171,17 @@ export async function loadPlanModel(db: Queryable): Promise<PlanModel> {
         end: instantToLocal(toDate(entry.end)!, zone),
       };
     }),
+    ...(fixedStarts.length > 0
+      ? {
+          fixedStarts: fixedStarts.map((entry) => {
+            const iteration = iterationById.get(entry.iteration_id)!;
+            return {
+              iteration: iteration.name,
+              step: entry.step,
+              notBefore: instantToLocal(toDate(entry.not_before)!, iteration.timeZone),
+            };
+          }),
+        }
+      : {}),
   };
 }

@@ -5,7 +5,7 @@
  * `plan_meta.revision`, so every instance reloads the snapshot on its next command.
  */
 import { sql } from '../db/orm.js';
-import { queryRows, type Queryable } from '../db/client.js';
+import { queryRows, toDate, type Queryable } from '../db/client.js';
 import { buildPlanGraph, type PlanGraph } from '../domain/plan-graph.js';
 import { IterationScope } from '../domain/readiness.js';
 
@@ -93,6 +93,20 @@ async function loadPlanSnapshot(db: Queryable, revision: number): Promise<PlanSn
     }
     scopeMembers.set(row.iteration_id, members);
   }
+  // Fixed starts are imported with the plan, so a new set comes with a new revision.
+  const fixedStartRows = await queryRows<{
+    iteration_id: number;
+    step_id: number;
+    not_before: Date | string;
+  }>(db, sql`select iteration_id, step_id, not_before from step_fixed_starts`);
+  const fixedStarts = new Map<number, Map<number, number>>();
+  for (const row of fixedStartRows) {
+    const index = indexByDbId.get(row.step_id);
+    if (index === undefined) continue;
+    const ofIteration = fixedStarts.get(row.iteration_id) ?? new Map<number, number>();
+    ofIteration.set(index, toDate(row.not_before)!.getTime());
+    fixedStarts.set(row.iteration_id, ofIteration);
+  }
   const scopes = new Map<number, IterationScope>();
   const typeRows = await queryRows<{ type: string }>(db, sql`select type from step_types`);
 
@@ -113,7 +127,12 @@ async function loadPlanSnapshot(db: Queryable, revision: number): Promise<PlanSn
       let scope = scopes.get(iterationId);
       if (!scope) {
         const members = scopeMembers.get(iterationId) ?? new Uint8Array(stepRows.length);
-        scope = new IterationScope(graph, (index) => members[index] === 1);
+        const notBefore = fixedStarts.get(iterationId);
+        scope = new IterationScope(
+          graph,
+          (index) => members[index] === 1,
+          (index) => notBefore?.get(index) ?? null,
+        );
         scopes.set(iterationId, scope);
       }
       return scope;

@@ -111,6 +111,7 @@ export async function listReadySteps(
   const ready = readySteps(
     snapshot.scopeOf(iteration.id),
     (i) => statuses.get(snapshot.steps[i]!.dbId) ?? 'OPEN',
+    engine.now().getTime(),
   );
   const team = options.team?.toLowerCase() ?? null;
   return {
@@ -225,7 +226,7 @@ export async function getStepDetail(
     inScope: scope.isInScope(index),
     status: statusOf(index),
     heldFrom: row?.held_from ?? null,
-    ready: isStepReady(scope, index, statusOf),
+    ready: isStepReady(scope, index, statusOf, engine.now().getTime()),
     reason: row?.reason ?? null,
     startedAt: toDate(row?.started_at),
     startedBy: row?.started_by ?? null,
@@ -256,8 +257,8 @@ export interface LateStep {
 }
 
 /**
- * Steps of an iteration in progress past their indicative duration, latest first. (Ready steps
- * not started in time and chapters missing their plan come with the alerting work.)
+ * Steps of an iteration in progress past their indicative duration, latest first. The other late
+ * things (ready steps not started, chapters forecast past their plan) are alerts (docs/time.md).
  */
 export async function listLateSteps(
   engine: Engine,

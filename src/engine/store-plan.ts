@@ -60,6 +60,7 @@ export async function storePlan(
     const created = await storeWork(tx, plan);
     const archived = await archiveMissing(tx, plan);
     await storeSchedule(tx, plan);
+    await storeFixedStarts(tx, plan);
 
     await tx.execute(
       sql`update plan_meta set revision = ${revision}, imported_at = now(), imported_by = ${origin.actor} where id = 1`,
@@ -309,6 +310,22 @@ async function storeSchedule(tx: Tx, plan: PlanModel): Promise<void> {
       join iterations i on i.name = x.iteration join chapters c on c.name = x.chapter`);
 }
 
+/** Fixed starts are whole like the schedule: the workbook's set replaces the stored one. */
+async function storeFixedStarts(tx: Tx, plan: PlanModel): Promise<void> {
+  const zoneOf = new Map(plan.iterations.map((i) => [i.name, i.timeZone]));
+  const rows = (plan.fixedStarts ?? []).map((entry) => ({
+    iteration: entry.iteration,
+    step: entry.step,
+    not_before: localToInstant(entry.notBefore, zoneOf.get(entry.iteration)!).toISOString(),
+  }));
+  await tx.execute(sql`delete from step_fixed_starts`);
+  if (rows.length === 0) return;
+  await tx.execute(sql`insert into step_fixed_starts (iteration_id, step_id, not_before)
+      select i.id, s.id, x.not_before
+      from jsonb_to_recordset(${jsonbRows(rows)}) as x(iteration text, step text, not_before timestamptz)
+      join iterations i on i.name = x.iteration join steps s on s.key = x.step`);
+}
+
 /**
  * During an active iteration, the new plan may add steps to it or change their links, so that some
  * step is ready now without a card in its team's channel: those cards are queued with the import.
@@ -325,7 +342,7 @@ async function cardsNowDue(
   if (!active) return { iteration: null, jobs: [] };
   await openExecutionState(tx, active.id);
   const snapshot = await new PlanSnapshotCache().get(tx, revision);
-  const { ready } = await readyStepsOf(tx, snapshot, active.id);
+  const { ready } = await readyStepsOf(tx, snapshot, active.id, new Date());
   const posted = await queryRows<{ step_id: number }>(
     tx,
     sql`select distinct step_id from posted_cards where iteration_id = ${active.id}`,

@@ -22,6 +22,7 @@ import { commandDetails } from './engine.js';
 import { pastTense } from './messages.js';
 import { answerRepeatOrStale } from './repeat-or-stale.js';
 import { statusChangeJobs, stepCardSyncJob } from './outgoing-jobs.js';
+import { opensAtText } from './fixed-starts.js';
 
 /** The execution columns steps and tasks share (see executionColumns in the schema). */
 type ExecutionRow = Omit<typeof stepStates.$inferSelect, 'iterationId' | 'stepId'>;
@@ -174,7 +175,10 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     const predecessors = scope.effectivePredecessors(index);
     const statuses = await loadStepStatuses(tx, iteration.id, predecessors.map(dbIdOf));
     const statusOf = (i: number) => (i === index ? state.status : (statuses.get(dbIdOf(i)) ?? 'OPEN'));
-    facts.ready = isStepReady(scope, index, statusOf);
+    facts.ready = isStepReady(scope, index, statusOf, context.now.getTime());
+    // Said only when the fixed start is what keeps a step with finished predecessors waiting.
+    if (predecessors.every((i) => isFinished(statusOf(i))))
+      facts.opensAt = opensAtText(scope, index, context);
   } else if (action === 'done') {
     // Each task's state is read through its primary key by a correlated subquery, which PostgreSQL
     // always runs per task. Written as a left join, it was planned as a hash of every task state of
@@ -221,7 +225,12 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     const involved = new Set(candidates.flatMap((i) => [i, ...scope.effectivePredecessors(i)]));
     const statuses = await loadStepStatuses(tx, iteration.id, [...involved].map(dbIdOf));
     statuses.set(step.dbId, decision.to);
-    becameReady = newlyReadyAfter(scope, index, (i) => statuses.get(dbIdOf(i)) ?? 'OPEN');
+    becameReady = newlyReadyAfter(
+      scope,
+      index,
+      (i) => statuses.get(dbIdOf(i)) ?? 'OPEN',
+      context.now.getTime(),
+    );
   }
 
   const jobs: JobRequest[] = [stepCardSyncJob(iteration.id, step.dbId)];
@@ -237,6 +246,7 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     to: decision.to,
     forced: decision.forced,
     becameReady: becameReadyKeys,
+    ...(facts.opensAt ? { notBefore: facts.opensAt } : {}),
   };
   const seq = await context.record({ type: `step.${action}`, subject: key, details }, [
     ...jobs,

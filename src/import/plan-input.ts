@@ -40,6 +40,7 @@ export type StepInput = InputRecord<
 export type TaskInput = InputRecord<'id' | 'description' | 'team' | 'durationMinutes', 'controls'>;
 export type ControlInput = InputRecord<'id' | 'name' | 'producer' | 'validator' | 'description'>;
 export type ScheduleInput = InputRecord<'iteration' | 'chapter' | 'start' | 'end'>;
+export type FixedStartInput = InputRecord<'iteration' | 'step' | 'notBefore'>;
 
 export interface PlanInput {
   stepTypes: StepTypeInput[];
@@ -51,4 +52,5 @@ export interface PlanInput {
   tasks: TaskInput[];
   controls: ControlInput[];
   schedule: ScheduleInput[];
+  fixedStarts: FixedStartInput[];
 }

@@ -29,9 +29,18 @@ export type CollectionKey = keyof PlanModel;
 export interface SheetLayout {
   collection: CollectionKey;
   sheet: string;
-  /** Only `Step types` may be left out: every other missing sheet would empty part of the plan. */
+  /** Only `Step types` and `Fixed starts` may be left out: any other missing sheet would empty part of the plan. */
   required: boolean;
+  /** Written only when the plan has entries (an optional sheet most plans do not use). */
+  omitWhenEmpty?: boolean;
   columns: readonly ColumnLayout[];
+}
+
+/** The entries of a collection the writers write: none for an empty `omitWhenEmpty` sheet. */
+export function writtenItems(plan: PlanModel, layout: SheetLayout): Record<string, unknown>[] | null {
+  // The model's element types have no index signature; the layout names their fields.
+  const items = (plan[layout.collection] ?? []) as unknown as Record<string, unknown>[];
+  return layout.omitWhenEmpty && items.length === 0 ? null : items;
 }
 
 function column(
@@ -143,6 +152,21 @@ export const PLAN_SHEETS: readonly SheetLayout[] = [
       column('chapter', 'Chapter', 'text', 30, required),
       column('start', 'Start', 'dateTime', 18, required),
       column('end', 'End', 'dateTime', 18, required),
+    ],
+  },
+  {
+    // Not in the shared spec yet: proposed in docs/time.md ("Fixed starts").
+    collection: 'fixedStarts',
+    sheet: 'Fixed starts',
+    required: false,
+    omitWhenEmpty: true,
+    columns: [
+      column('iteration', 'Iteration', 'text', 14, required),
+      column('step', 'Step', 'text', 12, required),
+      column('notBefore', 'Not before', 'dateTime', 18, {
+        ...required,
+        aliases: ['Fixed start', 'Opens at'],
+      }),
     ],
   },
 ];

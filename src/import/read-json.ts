@@ -64,6 +64,11 @@ const ELEMENT_SCHEMAS = {
     start: z.string(),
     end: z.string(),
   }),
+  fixedStarts: z.strictObject({
+    iteration: z.string(),
+    step: z.string(),
+    notBefore: z.string(),
+  }),
 } satisfies Record<CollectionKey, z.ZodObject>;
 
 const PLAN_SCHEMA = z.strictObject({
@@ -77,6 +82,8 @@ const PLAN_SCHEMA = z.strictObject({
   tasks: z.array(ELEMENT_SCHEMAS.tasks),
   controls: z.array(ELEMENT_SCHEMAS.controls),
   schedule: z.array(ELEMENT_SCHEMAS.schedule),
+  // Optional like its sheet: most plans have no fixed start.
+  fixedStarts: z.array(ELEMENT_SCHEMAS.fixedStarts).optional(),
 });
 
 /**
@@ -179,6 +186,7 @@ function toPlanInput(document: Record<string, unknown>): PlanInput {
     tasks: records('tasks'),
     controls: records('controls'),
     schedule: records('schedule'),
+    fixedStarts: records('fixedStarts'),
   } as unknown as PlanInput;
 }
 

@@ -45,6 +45,7 @@ function readWorkbookInput(workbook: ExcelJS.Workbook, problems: ProblemList): P
     tasks: [],
     controls: [],
     schedule: [],
+    fixedStarts: [],
   };
   for (const layout of PLAN_SHEETS) {
     const sheet = sheets.get(layout.sheet);

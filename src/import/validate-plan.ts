@@ -11,6 +11,7 @@ import { COMMS_MODES, DEFAULT_TIME_ZONE, ITERATION_KINDS } from '../domain/plan-
 import type {
   PlanChapter,
   PlanControl,
+  PlanFixedStart,
   PlanIteration,
   PlanModel,
   PlanPhase,
@@ -98,7 +99,19 @@ class PlanValidator {
     const tasks = this.readTasks();
     const controls = this.readControls();
     const schedule = this.readSchedule();
-    return { stepTypes, phases, chapters, teams, iterations, steps, tasks, controls, schedule };
+    const fixedStarts = this.readFixedStarts(steps);
+    return {
+      stepTypes,
+      phases,
+      chapters,
+      teams,
+      iterations,
+      steps,
+      tasks,
+      controls,
+      schedule,
+      ...(fixedStarts.length > 0 ? { fixedStarts } : {}),
+    };
   }
 
   /** The canonical ids of rows, read silently: their own rows report what is wrong with them. */
@@ -364,5 +377,44 @@ class PlanValidator {
       schedule.push({ iteration, chapter, start: start ?? '', end: end ?? '' });
     }
     return schedule;
+  }
+
+  /** One fixed start per step and iteration, of a known step in scope of that iteration. */
+  private readFixedStarts(steps: readonly PlanStep[]): PlanFixedStart[] {
+    const fixedStarts: PlanFixedStart[] = [];
+    const scopeOf = new Map(steps.map((step) => [step.id, step.scope]));
+    const seenAt = new Map<string, string>();
+    for (const row of this.input.fixedStarts) {
+      const iteration = this.iterations.resolve(this.problems, row.iteration);
+      const id = row.step === undefined ? undefined : readStepId(this.problems, row.step, this.registry);
+      const notBefore = readDateTime(this.problems, row.notBefore);
+      if (iteration === undefined || id === undefined || notBefore === undefined) continue;
+      const step = id.canonical;
+      if (!scopeOf.has(step)) {
+        this.problems.error(row.step!.where, textOf(row.step!), `unknown step ${step}`);
+        continue;
+      }
+      if (!scopeOf.get(step)!.includes(iteration)) {
+        this.problems.error(
+          row.step!.where,
+          textOf(row.step!),
+          `step ${step} is not in scope of iteration ${iteration}`,
+        );
+        continue;
+      }
+      const key = JSON.stringify([iteration, step]);
+      const first = seenAt.get(key);
+      if (first !== undefined) {
+        this.problems.error(
+          row.step!.where,
+          textOf(row.step!),
+          `step ${step} already has a fixed start in iteration ${iteration} (at ${first})`,
+        );
+        continue;
+      }
+      seenAt.set(key, row.step!.where);
+      fixedStarts.push({ iteration, step, notBefore });
+    }
+    return fixedStarts;
   }
 }

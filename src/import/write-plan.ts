@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { PlanModel } from '../domain/plan-model.js';
-import { PLAN_SHEETS, modelFields } from './plan-layout.js';
+import { PLAN_SHEETS, modelFields, writtenItems } from './plan-layout.js';
 import { writePlanWorkbook } from './write-workbook.js';
 
 export { writePlanWorkbook } from './write-workbook.js';
@@ -16,13 +16,15 @@ export { writePlanWorkbook } from './write-workbook.js';
  */
 export function writePlanJson(plan: PlanModel): string {
   const document = Object.fromEntries(
-    PLAN_SHEETS.map((layout) => {
+    PLAN_SHEETS.flatMap((layout) => {
       const fields = modelFields(layout);
-      // The model's element types have no index signature; the layout names their fields.
-      const items = plan[layout.collection] as unknown as Record<string, unknown>[];
+      const items = writtenItems(plan, layout);
+      if (items === null) return [];
       return [
-        layout.collection,
-        items.map((item) => Object.fromEntries(fields.map((field) => [field, item[field]]))),
+        [
+          layout.collection,
+          items.map((item) => Object.fromEntries(fields.map((field) => [field, item[field]]))),
+        ],
       ];
     }),
   );

@@ -5,7 +5,7 @@
 import ExcelJS from 'exceljs';
 import type { PlanModel } from '../domain/plan-model.js';
 import { toExcelDate } from './local-date-time.js';
-import { ITERATION_COLUMN_WIDTH, PLAN_SHEETS } from './plan-layout.js';
+import { ITERATION_COLUMN_WIDTH, PLAN_SHEETS, writtenItems } from './plan-layout.js';
 import type { ColumnLayout } from './plan-layout.js';
 
 const DATE_TIME_FORMAT = 'yyyy-mm-dd hh:mm';
@@ -27,6 +27,8 @@ function cellValue(value: unknown, column: ColumnLayout): ExcelJS.CellValue {
 export async function writePlanWorkbook(plan: PlanModel): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   for (const layout of PLAN_SHEETS) {
+    const items = writtenItems(plan, layout);
+    if (items === null) continue;
     const sheet = workbook.addWorksheet(layout.sheet, { views: [{ state: 'frozen', ySplit: 1 }] });
     const iterations =
       layout.collection === 'steps' ? plan.iterations.map((iteration) => iteration.name) : [];
@@ -40,8 +42,7 @@ export async function writePlanWorkbook(plan: PlanModel): Promise<Buffer> {
     sheet.getRow(1).font = { bold: true };
     sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: sheet.columns.length } };
 
-    // The model's element types have no index signature; the layout names their fields.
-    for (const item of plan[layout.collection] as unknown as Record<string, unknown>[]) {
+    for (const item of items) {
       const values = layout.columns.map((column) => cellValue(item[column.field], column));
       const scope = (item.scope as readonly string[] | undefined) ?? [];
       values.push(...iterations.map((name) => (scope.includes(name) ? IN_SCOPE_MARKER : null)));

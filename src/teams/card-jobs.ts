@@ -45,7 +45,7 @@ export function cardActivity(card: object): Record<string, unknown> {
 }
 
 /** Turns a failed send into the job's outcome; a blocked conversation is final. */
-function outcomeOfFailure(
+export function outcomeOfFailure(
   result: Extract<SendResult, { ok: false }>,
   job: ClaimedJob,
   now: Date,

@@ -14,13 +14,15 @@ import {
   findIterationByName,
   getStepDetail,
   listIterations,
-  listLateSteps,
   listReadySteps,
   NotFoundError,
 } from '../engine/read-models.js';
 import { parseChatCommand, type ParsedChatCommand } from './commands/parse-command.js';
 import { renderHelpText } from './commands/command-help.js';
 import { stripBotMention } from './commands/strip-mention.js';
+import { describeLate } from './late-command.js';
+import { isWorkAction } from '../domain/statuses.js';
+import { answerWhatIf } from '../engine/what-if.js';
 import { suggestNearestIds } from './commands/suggest-ids.js';
 
 /** A reply: Markdown text, or a message with cards (the `activate` command's dialog launchers). */
@@ -83,8 +85,10 @@ async function answerParsed(
       return `${parsed.message}${near.length > 0 ? ` Did you mean ${near.join(', ')}?` : ''}`;
     }
     case 'act': {
+      if (parsed.whatIf && isWorkAction(parsed.action))
+        return answerWhatIf(engine, parsed.action, parsed.ids, now);
       if (parsed.whatIf) {
-        return `What-if (\`${parsed.action} …?\`) is not available yet; nothing was changed. Send the command without "?" to apply it.`;
+        return `What-if (\`${parsed.action} …?\`) works on step actions; nothing was changed. Send the command without "?" to apply it.`;
       }
       const results: CommandResult[] = [];
       for (const id of parsed.ids) {
@@ -118,19 +122,8 @@ async function answerParsed(
         ...ready.steps.slice(0, 40).map((s) => `${s.id} · ${s.team} · ${s.title}`),
       ]);
     }
-    case 'late': {
-      const late = await listLateSteps(engine, now).catch(notFoundText);
-      if (typeof late === 'string') return late;
-      if (late.steps.length === 0)
-        return `No step of ${late.iteration} is in progress past its indicative duration.`;
-      return lines([
-        `**Late in ${late.iteration}**`,
-        ...late.steps.map(
-          (s) =>
-            `${s.id} · ${s.team} · late by ${s.lateByMinutes} min (planned ${s.durationMinutes}) · ${s.title}`,
-        ),
-      ]);
-    }
+    case 'late':
+      return describeLate(engine, now);
     case 'iteration': {
       if (parsed.name !== null) {
         const result = await engine.execute({

@@ -41,6 +41,7 @@ import { renderCardForViewer } from './card-views.js';
 import { rememberTeamsUser } from './teams-users.js';
 import { cardNoticeFor, type CardNotice } from './cards/render-step-card.js';
 import { parseActivationLaunch, parseStepCardAction } from './cards/step-card-actions.js';
+import { forecastSeenIn, needsHoldConfirmation, renderHoldConfirmation } from './cards/hold-confirmation.js';
 
 const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
 
@@ -216,6 +217,11 @@ export class RunsheetBot extends TeamsActivityHandler {
         details: { verb: invoke.action.verb, code: 'UNKNOWN_USER', source },
       });
     } else if (action.kind === 'work') {
+      // A pilot's Hold shows its effect on the forecast first (cards/hold-confirmation.ts).
+      const confirmation = needsHoldConfirmation(action, actor, invoke.action.data)
+        ? await renderHoldConfirmation(engine, action, this.clock())
+        : null;
+      if (confirmation) return { statusCode: 200, type: CARD_CONTENT_TYPE, value: confirmation };
       const result = await engine.execute({
         action: action.action,
         subject: action.task ?? action.step,
@@ -225,6 +231,7 @@ export class RunsheetBot extends TeamsActivityHandler {
         reason: action.reason,
         force: action.force,
         source,
+        forecastSeen: forecastSeenIn(invoke.action.data),
       });
       notice = cardNoticeFor(result);
       logger.info(

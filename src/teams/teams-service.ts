@@ -16,6 +16,9 @@ import type { MailTransport } from '../mail/mail-transport.js';
 import { createBotAdapter } from './bot-adapter.js';
 import { createBotTokenProvider } from './bot-token.js';
 import { createTeamsJobHandlers } from './card-jobs.js';
+import { createAlertJobHandlers } from './alert-card-jobs.js';
+import { ALERT_SCAN_KIND, createAlertScanHandler, scheduleAlertScan } from '../engine/alert-jobs.js';
+import { createStepOpenHandler, STEP_OPEN_KIND } from '../engine/step-open-timer.js';
 import { BotConnectorClient } from './connector/connector-client.js';
 import { ConversationRateLimiter, shareOfLimits } from './connector/rate-limiter.js';
 import { DevConnectorStore, mountDevConnector } from './dev-connector.js';
@@ -94,7 +97,8 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
     limiter: new ConversationRateLimiter(shareOfLimits(config.instances)),
     logger,
   });
-  const teamsJobs = createTeamsJobHandlers({ engine, connector, logger, clock, workerId });
+  const jobDeps = { engine, connector, logger, clock, workerId };
+  const teamsJobs = createTeamsJobHandlers(jobDeps);
   const mailHandlers = createMailJobHandlers({
     engine,
     transport: mailTransport,
@@ -107,11 +111,29 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
   const worker = new JobWorker({
     database: engine.database,
     workerId,
-    handlers: { ...teamsJobs.handlers, ...mailHandlers },
+    handlers: {
+      ...teamsJobs.handlers,
+      ...mailHandlers,
+      ...createAlertJobHandlers(jobDeps),
+      [STEP_OPEN_KIND]: createStepOpenHandler(engine, clock),
+      [ALERT_SCAN_KIND]: createAlertScanHandler({
+        engine,
+        settings: config.time,
+        intervalSeconds: config.time.alertScanSeconds,
+        clock,
+        logger,
+      }),
+    },
     batchHandlers: teamsJobs.batchHandlers,
     logger,
     clock,
   });
-  if (options.startWorker ?? true) worker.start();
+  if (options.startWorker ?? true) {
+    worker.start();
+    // The alert timer lives in the job table (docs/time.md): make sure one scan is pending.
+    scheduleAlertScan(engine.database, clock()).catch((err: unknown) =>
+      logger.error({ err }, 'could not schedule the alert scan'),
+    );
+  }
   return { worker, devConnector, stop: (stopOptions) => worker.stop(stopOptions) };
 }

@@ -4,7 +4,6 @@
  * exact replies, posts and in-place updates the bot makes, in order. Local mode (no app id).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { sql } from '../../src/db/orm.js';
 import nock from 'nock';
@@ -19,12 +18,10 @@ import { createLogger } from '../../src/logger.js';
 import { startTeamsService, type TeamsService } from '../../src/teams/teams-service.js';
 import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { postToBot, teamsFixture, TEAMS_SERVICE, type Activity } from '../support/teams-activities.js';
 
-const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/teams');
-/** A Teams activity as the fixtures give it; tests change a few fields. */
-type Activity = { id: string; conversation: { id: string }; [field: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8')) as Activity;
-const SERVICE = 'https://smba.trafficmanager.net';
+const fixture = teamsFixture;
+const SERVICE = TEAMS_SERVICE;
 const ENGINE_CHANNEL = '19:engine-general-thread@thread.tacv2';
 const PILOTS_CHANNEL = '19:pilots-thread@thread.tacv2';
 const enc = encodeURIComponent;
@@ -75,16 +72,7 @@ function channelMessage(person: keyof typeof PEOPLE, channel: string, command: s
   return activity;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function post(activity: object): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${base}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(activity),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
+const post = (activity: object) => postToBot(base, activity);
 
 /** Expects the bot's reply in the thread of `activity`, and returns its text. */
 function expectReply(activity: { id: string; conversation: { id: string } }): Promise<string> {

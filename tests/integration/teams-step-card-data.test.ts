@@ -91,6 +91,7 @@ describe('loadStepCardData', () => {
       heldFrom: null,
       reason: null,
       lastChange: null,
+      opensAt: null,
       started: null,
       elapsedMinutes: null,
       actualMinutes: null,

@@ -3,14 +3,9 @@
  * with no error or warning, the buttons of every (status × role) pair, the exact Action.Execute
  * data the bot reads back, the refresh model, the TEST marker, notices, and hostile text shown as
  * literal text.
- *
- * The `adaptivecards` package's `lib/` is ES modules with extensionless imports, which Node cannot
- * load; its webpack bundle in `dist/` is a UMD module that loads under Node and parses cards
- * without a DOM (only rendering needs one), so the tests load that through `createRequire`.
+ * (Microsoft's parser: tests/support/adaptive-card-problems.ts.)
  */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type * as AdaptiveCards from 'adaptivecards';
 import { describe, expect, it } from 'vitest';
 import type { WorkStatus } from '../../src/domain/statuses.js';
 import {
@@ -26,21 +21,7 @@ import {
   type StepCardViewer,
 } from '../../src/teams/cards/render-step-card.js';
 import type { StepCardData, StepCardTask } from '../../src/teams/cards/step-card-data.js';
-
-const require = createRequire(import.meta.url);
-const AC = require('adaptivecards/dist/adaptivecards.js') as typeof AdaptiveCards;
-
-/** Every problem Microsoft's parser reports for `card` read as version 1.5: parse events and validation failures. */
-function adaptiveCardProblems(card: unknown): string[] {
-  const parsed = new AC.AdaptiveCard();
-  const context = new AC.SerializationContext(AC.Versions.v1_5);
-  parsed.parse(card, context);
-  const problems: string[] = [];
-  for (let i = 0; i < context.eventCount; i++) problems.push(`parse: ${context.getEventAt(i).message}`);
-  for (const event of parsed.validateProperties().validationEvents)
-    problems.push(`validate: ${event.message}`);
-  return problems;
-}
+import { adaptiveCardProblems } from '../support/adaptive-card-problems.js';
 
 interface FoundAction {
   type: string;
@@ -562,7 +543,7 @@ describe('what the card says', () => {
     expect(buildStepCardView(inStatus('OPEN'), null).statusLine).toBe('Waiting for TRT-1.');
     expect(buildStepCardView(inStatus('READY'), null).statusLine).toBe('Ready to start.');
     expect(buildStepCardView(stepData({ elapsedMinutes: 95 }), null).elapsed).toEqual({
-      text: 'Running for 1 h 35 min, planned 30 min: over time',
+      text: 'Running for 1 h 35 min, planned 30 min: late by 1 h 05 min',
       color: 'attention',
     });
     expect(buildStepCardView(inStatus('DONE'), null).elapsed).toEqual({

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import { readAuditEvents } from '../../audit/audit-log.js';
 import { verifyAuditChain } from '../../audit/verify-audit.js';
+import { csvField } from '../../report/csv.js';
 import { CliError, positionals, withCliContext, type CliOutput } from '../cli-context.js';
 import type { CliOptions } from '../main.js';
 
@@ -17,11 +18,6 @@ const CSV_COLUMNS = [
   'prev_hash',
   'hash',
 ] as const;
-
-/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 export async function runAudit(
   args: readonly string[],

@@ -348,7 +348,8 @@ function statusLine(data: StepCardData): string {
   }
   if (data.ready) return 'Ready to start.';
   const waitingFor = data.predecessors.filter((p) => p.status !== 'DONE' && p.status !== 'CANCELLED');
-  if (waitingFor.length === 0) return 'Not started.';
+  if (waitingFor.length === 0)
+    return data.opensAt ? `Opens at ${data.opensAt} (fixed start).` : 'Not started.';
   const names = waitingFor.slice(0, MAX_PREDECESSORS_SHOWN).map((p) => p.id);
   const rest = waitingFor.length - names.length;
   return `Waiting for ${names.join(', ')}${rest > 0 ? ` and ${rest} more` : ''}.`;
@@ -360,7 +361,7 @@ function elapsedLine(data: StepCardData): StepCardView['elapsed'] {
   if (data.elapsedMinutes !== null) {
     const over = planned !== null && data.elapsedMinutes > planned;
     return {
-      text: `Running for ${formatMinutes(data.elapsedMinutes)}${plannedText}${over ? ': over time' : ''}`,
+      text: `Running for ${formatMinutes(data.elapsedMinutes)}${plannedText}${over ? `: late by ${formatMinutes(data.elapsedMinutes - planned)}` : ''}`,
       color: over ? 'attention' : 'default',
     };
   }

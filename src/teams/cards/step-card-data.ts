@@ -20,6 +20,7 @@ import type { Engine, IterationRow } from '../../engine/engine.js';
 import type { PlanSnapshot } from '../../engine/plan-snapshot.js';
 import { formatLocalTime } from '../../engine/messages.js';
 import { NotFoundError } from '../../engine/read-models.js';
+import { opensAtText } from '../../engine/fixed-starts.js';
 import { htmlToPlainText } from './plain-text.js';
 
 /** A moment as the card shows it: the instant, and the same in the iteration's time zone. */
@@ -69,8 +70,10 @@ export interface StepCardData {
   predecessors: { id: string; status: WorkStatus }[];
   /** Whether the step runs in this iteration at all. */
   inScope: boolean;
-  /** Derived readiness (see `readiness.ts`): in scope, OPEN, every effective predecessor finished. */
+  /** Derived readiness (see `readiness.ts`): in scope, OPEN, every effective predecessor finished, fixed start passed. */
   ready: boolean;
+  /** When the step opens (its fixed start, formatted), while that is ahead; null otherwise. */
+  opensAt?: string | null;
   status: WorkStatus;
   /** The status an ON_HOLD step left, which resume restores. */
   heldFrom: WorkStatus | null;
@@ -242,7 +245,8 @@ export async function loadStepCardData(
         : null,
     predecessors: predecessorIndices.map((i) => ({ id: snapshot.steps[i]!.key, status: statusOf(i) })),
     inScope: scope.isInScope(index),
-    ready: isStepReady(scope, index, statusOf),
+    ready: isStepReady(scope, index, statusOf, now.getTime()),
+    opensAt: status === 'OPEN' ? opensAtText(scope, index, { now, iteration }) : null,
     status,
     heldFrom: row.held_from,
     reason: row.reason,

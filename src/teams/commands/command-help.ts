@@ -119,7 +119,7 @@ export const COMMAND_LIST: readonly ChatCommandInfo[] = [
     name: 'late',
     aliases: [],
     usage: 'late',
-    description: 'List the steps running past their indicative duration.',
+    description: 'List the steps running late and the open alerts.',
     pilotsOnly: false,
     inManifest: true,
   },

@@ -1,0 +1,185 @@
+/**
+ * What-if before acting, over HTTP as Teams drives the bot: `hold TRT-1?` in chat and the pilot's
+ * Hold button (answered with a confirmation card) show the effect on the forecast and change
+ * nothing; confirming applies the hold and the audit keeps the forecast that was shown.
+ */
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import nock from 'nock';
+import type restify from 'restify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { queryRows } from '../../src/db/client.js';
+import { sql } from '../../src/db/orm.js';
+import { Engine } from '../../src/engine/engine.js';
+import { storePlan } from '../../src/engine/store-plan.js';
+import { createHttpServer, listen } from '../../src/http/server.js';
+import { createLogger } from '../../src/logger.js';
+import { startTeamsService } from '../../src/teams/teams-service.js';
+import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { postToBot, teamsFixture, TEAMS_SERVICE } from '../support/teams-activities.js';
+
+const fixture = teamsFixture;
+const SERVICE = TEAMS_SERVICE;
+const ENGINE_CHANNEL = '19:engine-general-thread@thread.tacv2';
+const enc = encodeURIComponent;
+
+let database: TestDatabase;
+let server: restify.Server;
+let engine: Engine;
+let base: string;
+let now = new Date('2026-12-05T22:50:00Z');
+
+beforeAll(async () => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+  database = await createTestDatabase();
+  await storePlan(database, smallPlan(), { actor: 'test', source: 'small-plan' });
+  const logger = createLogger('silent');
+  const config = loadConfig({ RUNSHEET_DATA_DIR: fs.mkdtempSync('/tmp/runsheet-what-if-') });
+  const directory = smallDirectory();
+  engine = new Engine({ database, directory, clock: () => now });
+  server = createHttpServer({ database, logger, about: {} });
+  startTeamsService({ config, server, engine, directory, logger, clock: () => now, startWorker: false });
+  await listen(server, 0, '127.0.0.1');
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  for (const [action, subject, person] of [
+    ['activate', 'Run1', 'pilot'],
+    ['start', 'TRT-1', 'engine'],
+  ] as const) {
+    const result = await engine.execute({
+      action,
+      subject,
+      actor: { aadObjectId: PEOPLE[person].aadObjectId },
+      source: 'teams',
+    });
+    expect(result.outcome, result.message).toBe('applied');
+  }
+  now = new Date('2026-12-05T23:00:00Z');
+});
+afterAll(async () => {
+  server?.close();
+  await database?.destroy();
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+const post = (activity: object) => postToBot(base, activity);
+
+/** What a hold could change: TRT-1's state, the jobs, the step events. */
+async function state() {
+  const [step] = await queryRows<{ status: string; version: number }>(
+    database.db,
+    sql`select ss.status, ss.version from step_states ss join steps s on s.id = ss.step_id where s.key = 'TRT-1'`,
+  );
+  const [counts] = await queryRows<{ jobs: number; steps: number }>(
+    database.db,
+    sql`select (select count(*)::int from jobs) as jobs,
+               (select count(*)::int from audit_events where type like 'step.%') as steps`,
+  );
+  return { ...step, ...counts };
+}
+
+// TRT-1 (30 min) started 22:50Z, then TRT-3 and TRT-4 (30 min each): the chapter ends 00:20Z,
+// 01:20 CET. Held now, TRT-1 resumes at 23:30Z (hold assumed 30 min) with 20 min left.
+const EFFECT = [
+  'Chapter Extraction: ends 2026-12-06 01:50 CET instead of 2026-12-06 01:20 CET (+30 min, planned 2026-12-06 02:00 CET).',
+  'Run1: ends 2026-12-06 01:50 CET instead of 2026-12-06 01:20 CET (+30 min).',
+  '2 steps move: TRT-3 +30 min, TRT-4 +30 min.',
+];
+
+describe('what-if before acting', () => {
+  it('answers `hold TRT-1?` with the effect on the forecast and changes nothing', async () => {
+    const before = await state();
+    const message = fixture('channel-command.json');
+    message.from = { id: '29:pilot', aadObjectId: PEOPLE.pilot.aadObjectId, name: PEOPLE.pilot.name };
+    message.conversation = { ...message.conversation, id: `${ENGINE_CHANNEL};messageid=${message.id}` };
+    message.text = '<at>Runsheet</at> hold TRT-1?';
+    let reply = '';
+    nock(SERVICE)
+      .post(
+        `/emea/v3/conversations/${enc(message.conversation.id)}/activities/${enc(message.id)}`,
+        (body: { text?: string }) => {
+          reply = body.text ?? '';
+          return true;
+        },
+      )
+      .reply(200, { id: 'reply-1' });
+    expect((await post(message)).status).toBe(200);
+    expect(reply.split('\n\n')).toEqual([
+      '**What if TRT-1 goes IN_PROGRESS → ON_HOLD now** (a hold is assumed to last 30 min)',
+      ...EFFECT,
+      'Nothing has changed. To apply it, send the command without "?".',
+    ]);
+    expect(await state()).toEqual(before);
+  });
+
+  it("answers a pilot's Hold press with a confirmation card, and changes nothing until confirmed", async () => {
+    const before = await state();
+    const press = fixture('card-action-execute.json');
+    press.conversation.id = `${ENGINE_CHANNEL};messageid=1764000000999`;
+    press.from = { ...press.from, aadObjectId: PEOPLE.pilot.aadObjectId, name: PEOPLE.pilot.name };
+    press.value.action = {
+      type: 'Action.Execute',
+      verb: 'step.hold',
+      data: { step: 'TRT-1', iteration: 'Run1', seen: 'IN_PROGRESS', holdReason: 'waiting for DBA' },
+    };
+    const response = await post(press);
+    expect(response.status).toBe(200);
+    const card = response.body.value;
+    const texts = card.body.map((block: { text: string }) => block.text);
+    expect(texts).toEqual([
+      'What if TRT-1 goes IN_PROGRESS → ON_HOLD now (a hold is assumed to last 30 min)',
+      ...EFFECT,
+      'Reason: waiting for DBA',
+      'Nothing has changed yet.',
+    ]);
+    expect(await state()).toEqual(before);
+
+    const confirm = card.actions.find((a: { verb: string }) => a.verb === 'step.hold');
+    expect(confirm.data).toMatchObject({
+      confirmed: true,
+      holdReason: 'waiting for DBA',
+      seen: 'IN_PROGRESS',
+    });
+    press.value.action = { type: 'Action.Execute', verb: confirm.verb, data: confirm.data };
+    const applied = await post(press);
+    expect(JSON.stringify(applied.body.value)).toContain('ON HOLD');
+    expect(await state()).toMatchObject({ status: 'ON_HOLD', version: before.version! + 1 });
+    type HoldDetails = { reason: string; forecastSeen: Record<string, unknown> };
+    const [event] = await queryRows<{ details: HoldDetails }>(
+      database.db,
+      sql`select details from audit_events where type = 'step.hold'`,
+    );
+    expect(event!.details.forecastSeen).toMatchObject({
+      holdMinutes: 30,
+      movedCount: 2,
+      chapter: {
+        name: 'Extraction',
+        before: Date.parse('2026-12-06T00:20:00Z'),
+        after: Date.parse('2026-12-06T00:50:00Z'),
+      },
+    });
+    expect(event!.details.reason).toBe('waiting for DBA');
+  });
+
+  it("refuses a team member's Hold press at once, without a confirmation (holding is a pilot's action)", async () => {
+    const before = await state();
+    const press = fixture('card-action-execute.json');
+    press.from = { ...press.from, aadObjectId: PEOPLE.engine.aadObjectId, name: PEOPLE.engine.name };
+    press.value.action = {
+      type: 'Action.Execute',
+      verb: 'step.hold',
+      data: { step: 'TRT-1', iteration: 'Run1', seen: 'ON_HOLD', holdReason: 'coffee' },
+    };
+    const card = JSON.stringify((await post(press)).body.value);
+    expect(card).not.toContain('Nothing has changed yet');
+    expect(card).toContain('Only a pilot');
+    expect(await state()).toMatchObject({
+      status: before.status,
+      version: before.version,
+      jobs: before.jobs,
+    });
+  });
+});
