@@ -181,7 +181,11 @@ async function inBatches<T>(
   let length = 0;
   const flush = async () => {
     if (batch.length === 0) return;
-    total += await write(sql`${`[${batch.join(',')}]`}::jsonb`);
+    // Array.prototype.join gives one flat string; `[${...}]` would give a rope that `pg` flattens
+    // into a copy when it measures it, a copy V8 may place with the long-lived objects.
+    batch[0] = `[${batch[0]}`;
+    batch[batch.length - 1] += ']';
+    total += await write(sql`${batch.join(',')}::jsonb`);
     batch = [];
     length = 0;
   };
