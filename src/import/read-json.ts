@@ -27,17 +27,26 @@ export function readPlanJson(text: string, options: ReadPlanOptions): ReadPlanRe
   // A byte order mark is what Windows editors put first; JSON.parse refuses it.
   const json = text.replace(/^\uFEFF/, '');
   const split = splitPlanJson(json, COLLECTIONS);
-  if (split !== undefined) {
-    const splitProblems = new ProblemList();
-    const misshapen = reportSplitShapes(split, splitProblems);
-    if (misshapen !== undefined) {
-      return validatePlan(
-        jsonPlanInput((c) => split.get(c), misshapen),
-        options,
-        splitProblems,
-      );
-    }
-  }
+  return (split && readSplitPlan(split, options)) ?? readWholePlan(json, options);
+}
+
+/**
+ * Reads and validates a plan split into its elements (`json-elements.ts`); undefined when it has
+ * a problem of the document as a whole, which `readPlanJson` words from the whole text.
+ */
+export function readSplitPlan(split: SplitDocument, options: ReadPlanOptions): ReadPlanResult | undefined {
+  const problems = new ProblemList();
+  const misshapen = reportSplitShapes(split, problems);
+  if (misshapen === undefined) return undefined;
+  return validatePlan(
+    jsonPlanInput((collection) => split.get(collection), misshapen),
+    options,
+    problems,
+  );
+}
+
+/** Parses the whole text, then validates it: for any plan that is not in the plain layout. */
+function readWholePlan(json: string, options: ReadPlanOptions): ReadPlanResult {
   const problems = new ProblemList();
   const document = parseJson(json, problems);
   if (document === undefined) return { plan: null, problems: problems.problems };

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { splitPlanJson } from '../../src/import/json-elements.js';
 import { COLLECTIONS } from '../../src/import/json-shape.js';
 import { formatProblem } from '../../src/import/problems.js';
-import { readPlanJson } from '../../src/import/read-plan.js';
+import { readPlanFile, readPlanJson } from '../../src/import/read-plan.js';
 import { NO_REGISTERED_TYPES, validJsonDocument } from '../fixtures/import/plan-builders.js';
 
 // Values whose text holds what the scanner must skip over: brackets, quotes, escapes, commas.
@@ -116,5 +120,34 @@ describe('a split plan', () => {
       whole.problems.map(formatProblem).filter((problem) => problem !== unknownField),
     );
     expect(split.plan).toBeNull();
+  });
+});
+
+describe('a plan file', () => {
+  const directory = mkdtempSync(path.join(os.tmpdir(), 'runsheet-json-file-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  const write = (name: string, text: string) => {
+    const file = path.join(directory, name);
+    writeFileSync(file, text, 'utf8');
+    return file;
+  };
+
+  it('is read, element by element from the file, as its text is', async () => {
+    const document: Record<string, unknown> = validJsonDocument();
+    const valid = `\uFEFF${JSON.stringify(document, null, 2)}`;
+    (document.steps as Record<string, unknown>[])[1]!.team = 'Nope';
+    const invalid = JSON.stringify(document).replace('"Nope"', '"Nöpe ✓"');
+    const broken = JSON.stringify(document).replace('"Nope"', '"Nope" x');
+    for (const [name, text] of [
+      ['valid.json', valid],
+      ['invalid.json', invalid],
+      ['broken.json', broken],
+    ] as const) {
+      const fromFile = await readPlanFile(write(name, text), NO_REGISTERED_TYPES);
+      const { contentHash, ...result } = fromFile;
+      expect(result).toEqual(readPlanJson(text, NO_REGISTERED_TYPES));
+      expect(contentHash).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+    }
   });
 });
