@@ -1,31 +1,29 @@
 /**
  * The performance benchmark (`npm run bench`, see docs/performance.md). On a fresh PostgreSQL
- * database `runsheet_bench` it measures, for a generated plan of 20,000 steps:
+ * database `runsheet_bench` it measures, for a generated plan of 20,000 steps, each step in a
+ * process of its own, so that each process's peak memory is its own:
  *
- * 1. the import: validation (`readPlanJson`, what a JSON upload goes through) and `storePlan`;
- * 2. the re-import of the same plan (the update path);
- * 3. loading the plan snapshot and activating Run1 as a pilot;
- * 4. 1,000 transitions through `Engine.execute` by team members, after a warm-up;
- * 5. the process's resident memory along the way;
- * 6. then the Teams bot, in databases of their own: card-action latency over HTTP against a bare
+ * 1. generating the plan as a JSON file (bench/generate-plan-file.ts);
+ * 2. the import: the real CLI, `node bin/runsheet.js import FILE`, wall time and peak RSS;
+ * 3. the re-import of the same file (the update path), the same way;
+ * 4. in one process serving commands (bench/transition-process.ts): loading the plan snapshot,
+ *    activating Run1 as a pilot, and 1,000 transitions through `Engine.execute` after a warm-up;
+ * 5. then the Teams bot, in databases of their own: card-action latency over HTTP against a bare
  *    botbuilder handler (bench/bot-latency.ts) and the fan-out of 300 cards under Teams' rate limits
  *    (bench/card-fanout.ts).
  *
- * It prints a table with the targets, writes bench/results.json, and drops the database. A missed
- * target is reported and still exits 0; a crash of the benchmark itself exits 1.
+ * Peak RSS is measured from outside each process (GNU time, bench/measured-process.ts). It prints
+ * a table with the targets, writes bench/results.json, and drops the database. A missed target is
+ * reported and still exits 0; a crash of the benchmark itself exits 1.
  */
-import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from '../src/db/orm.js';
 import { verifyAuditChain } from '../src/audit/verify-audit.js';
 import { openDatabase, packageRoot, queryRows, type Database } from '../src/db/client.js';
-import type { PlanModel } from '../src/domain/plan-model.js';
-import { Engine } from '../src/engine/engine.js';
-import { storePlan, type StoredPlanSummary } from '../src/engine/store-plan.js';
-import { formatProblem } from '../src/import/problems.js';
-import { readPlanJson } from '../src/import/read-plan.js';
+import type { StoredPlanSummary } from '../src/engine/store-plan.js';
 import {
   adminQuery,
   BENCH_DATABASE,
@@ -35,10 +33,19 @@ import {
   serverVersion,
   withDatabaseName,
 } from './bench-database.js';
-import { generatePlan, type GeneratePlanOptions } from './generate-plan.js';
-import { liveHeapMB, machineLoad, watchGc, type GcPauses } from './observe.js';
-import { memoryNow, peakRssMB, round, roundAll, summarize, timed, type LatencySummary } from './stats.js';
-import { benchDirectory, loadWorkSteps, PILOT, runWorkload } from './workload.js';
+import type { GeneratePlanOptions } from './generate-plan.js';
+import type { PlanShape } from './generate-plan-file.js';
+import { runMeasured, type MeasuredRun } from './measured-process.js';
+import { Engine } from '../src/engine/engine.js';
+import { benchDirectory, PILOT } from './workload.js';
+import type { GcPauses } from './observe.js';
+import { peakRssMB, round, roundAll, timed, type LatencySummary } from './stats.js';
+import {
+  MEASURED_COMMANDS,
+  STEPS_IN_FLIGHT,
+  WARM_UP_COMMANDS,
+  type TransitionFigures,
+} from './transition-figures.js';
 // Teams bot benchmarks, run after the core figures (see the hook in main).
 import { runBotLatencyBench } from './bot-latency.js';
 import { runCardFanoutBench } from './card-fanout.js';
@@ -47,10 +54,6 @@ import { runPlannerBench } from './planner.js';
 
 const PLAN_OPTIONS: GeneratePlanOptions = { steps: 20_000, seed: 1 };
 const ITERATION = 'Run1';
-const WARM_UP_COMMANDS = 20;
-const MEASURED_COMMANDS = 1_000;
-const STEPS_IN_FLIGHT = 8;
-const WORKLOAD_SEED = 42;
 /** The whole benchmark takes about a minute; past this, something hangs and it gives up. */
 const WATCHDOG_MS = 10 * 60_000;
 
@@ -60,11 +63,11 @@ const TARGETS = {
   peakRssMB: 300,
 };
 
+/** One run of `runsheet import FILE --json` in a process of its own. */
 interface ImportFigures {
-  /** readPlanJson: JSON parsing, shape checks, the plan's rules, HTML sanitising; null if not used. */
-  validationMs: number | null;
-  storeMs: number;
+  /** Wall time of the whole command: start, validation, storing, exit. */
   totalMs: number;
+  peakRssMB: number;
   summary: StoredPlanSummary;
 }
 
@@ -78,11 +81,14 @@ interface TargetResult {
   atLeast?: boolean;
 }
 
+/** The compiled scripts the benchmark runs, next to this one in dist/bench, and the CLI. */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const RUNSHEET_CLI = path.join(packageRoot(), 'bin', 'runsheet.js');
+
 async function main(): Promise<void> {
   const adminUrl = process.env.DATABASE_URL || DEFAULT_ADMIN_URL;
   const benchUrl = withDatabaseName(adminUrl, BENCH_DATABASE);
   const startedAt = new Date();
-  const memory: Record<string, number> = { rssAtStartMB: memoryNow().rssMB };
   const notes: string[] = [];
 
   console.log(`runsheet benchmark — ${startedAt.toISOString()}`);
@@ -91,94 +97,71 @@ async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${os.cpus().length} CPU(s): ${os.cpus()[0]?.model ?? 'unknown'}`);
 
   await recreateDatabase(adminUrl, BENCH_DATABASE);
+  const workDirectory = mkdtempSync(path.join(os.tmpdir(), 'runsheet-bench-'));
   let database: Database | undefined;
   try {
     database = await openDatabase({ databaseUrl: benchUrl, dataDir: '' });
     const migration = await timed(() => database!.migrate());
     console.log(`database ${BENCH_DATABASE} created and migrated in ${fmtMs(migration.ms)}`);
 
-    // The plan arrives as a JSON file; the generated object is not kept, as a server would not have it.
-    const generation = await timed(() => planText(PLAN_OPTIONS));
-    const { text, shape } = generation.result;
+    // The plan arrives as a JSON file, written by a process of its own: no process measured below
+    // has ever held the generated plan.
+    const planFile = path.join(workDirectory, 'bench-plan.json');
+    const generation = await runMeasured(
+      [
+        process.execPath,
+        path.join(HERE, 'generate-plan-file.js'),
+        planFile,
+        String(PLAN_OPTIONS.steps),
+        String(PLAN_OPTIONS.seed),
+        ITERATION,
+      ],
+      process.env,
+    );
+    const shape = JSON.parse(generation.stdout) as PlanShape;
     console.log(
       `generated ${shape.steps} steps, ${shape.tasks} tasks, ${shape.controls} controls, ` +
         `${shape.predecessorLinks} predecessor links, ${shape.chapters} chapters, ${shape.teams} teams ` +
-        `(${(text.length / 1024 / 1024).toFixed(1)} MB of JSON) in ${fmtMs(generation.ms)}`,
+        `(${shape.jsonMB.toFixed(1)} MB of JSON) in ${fmtMs(generation.wallMs)}`,
     );
-    memory.rssAfterGenerationMB = memoryNow().rssMB;
 
-    const contentHash = createHash('sha256').update(text).digest('hex');
+    // The CLI as a pilot runs it, against the benchmark's database and nothing else.
+    const cliEnv: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: benchUrl };
+    delete cliEnv.RUNSHEET_DIRECTORY;
     const importOnce = async (label: string): Promise<ImportFigures> => {
-      const figures = await importPlan(database!, text, contentHash, notes);
+      const run = await runMeasured([process.execPath, RUNSHEET_CLI, 'import', planFile, '--json'], cliEnv);
+      const figures = {
+        totalMs: run.wallMs,
+        peakRssMB: run.peakRssMB,
+        summary: JSON.parse(run.stdout) as StoredPlanSummary,
+      };
       console.log(
-        `${label}: validation ${figures.validationMs === null ? 'not measured' : fmtMs(figures.validationMs)}, ` +
-          `storePlan ${fmtMs(figures.storeMs)}, total ${fmtMs(figures.totalMs)} ` +
+        `${label}: runsheet import in ${fmtMs(figures.totalMs)}, peak RSS ${figures.peakRssMB.toFixed(0)} MB ` +
           `(revision ${figures.summary.revision}, new steps ${figures.summary.created.steps}, ` +
           `new tasks ${figures.summary.created.tasks})`,
       );
       return figures;
     };
     const firstImport = await importOnce('import');
-    memory.rssAfterImportMB = memoryNow().rssMB;
-    memory.peakRssAfterImportMB = peakRssMB();
     const reImport = await importOnce('re-import');
-    memory.rssAfterReImportMB = memoryNow().rssMB;
     if (reImport.summary.created.steps !== 0 || reImport.summary.archived.steps !== 0) {
       throw new Error(
         're-import of the same plan created or archived steps: the update path is not matching',
       );
     }
 
-    const teams = await queryRows<{ name: string }>(
-      database.db,
-      sql`select name from teams where not archived order by id`,
-    );
-    const engine = new Engine({ database, directory: benchDirectory(teams.map((t) => t.name)) });
-    const snapshotLoad = await timed(() => engine.plans.get(database!.db, reImport.summary.revision));
-    console.log(
-      `plan snapshot (${snapshotLoad.result.steps.length} steps) loaded in ${fmtMs(snapshotLoad.ms)}`,
-    );
-    const activation = await timed(() =>
-      engine.execute({
-        action: 'activate',
-        subject: ITERATION,
-        actor: { aadObjectId: PILOT.aadObjectId },
-        source: 'teams',
-      }),
-    );
-    if (activation.result.outcome !== 'applied') {
-      throw new Error(
-        `activating ${ITERATION} was ${activation.result.outcome}: ${activation.result.message}`,
-      );
-    }
-    const initiallyReady = activation.result.becameReady;
-    console.log(`${activation.result.message} (${fmtMs(activation.ms)})`);
-    memory.rssAfterActivationMB = memoryNow().rssMB;
-
-    const loadBefore = machineLoad();
-    const gcWatch = watchGc();
-    const workload = await runWorkload({
-      engine,
-      iteration: ITERATION,
-      steps: await loadWorkSteps(database.db),
-      initiallyReady,
-      warmUp: WARM_UP_COMMANDS,
-      measured: MEASURED_COMMANDS,
-      inFlight: STEPS_IN_FLIGHT,
-      seed: WORKLOAD_SEED,
+    const transitionRun = await runMeasured([process.execPath, path.join(HERE, 'transition-process.js')], {
+      ...process.env,
+      BENCH_DATABASE_URL: benchUrl,
+      BENCH_ITERATION: ITERATION,
     });
-    const gcPauses = await gcWatch.stop();
-    const loadAfter = machineLoad();
-    memory.rssAfterTransitionsMB = memoryNow().rssMB;
-    memory.peakRssMB = peakRssMB();
-    const transitions = summarize(workload.latencies);
-    const byKind = Object.fromEntries(
-      Object.entries(workload.byKind).map(([kind, latencies]) => [kind, summarize(latencies)]),
-    ) as Record<string, LatencySummary>;
+    const served = JSON.parse(transitionRun.stdout) as TransitionFigures;
+    console.log(`plan snapshot (${served.snapshotSteps} steps) loaded in ${fmtMs(served.snapshotLoadMs)}`);
+    console.log(`${served.activationMessage} (${fmtMs(served.activationMs)})`);
     console.log(
-      `${WARM_UP_COMMANDS} warm-up + ${MEASURED_COMMANDS} measured commands in ${fmtMs(workload.wallMs)}: ` +
-        `${workload.stepsCompleted} steps completed, ${workload.stepsMadeReady} steps made ready by ` +
-        `${workload.propagatingCommands} of the step.done commands`,
+      `${WARM_UP_COMMANDS} warm-up + ${MEASURED_COMMANDS} measured commands in ${fmtMs(served.wallMs)}: ` +
+        `${served.stepsCompleted} steps completed, ${served.stepsMadeReady} steps made ready by ` +
+        `${served.propagatingCommands} of the step.done commands`,
     );
 
     const settings = await queryRows<{ name: string; setting: string; unit: string | null }>(
@@ -186,25 +169,46 @@ async function main(): Promise<void> {
       sql`select name, setting, unit from pg_settings
           where name in ('autovacuum', 'synchronous_commit', 'fsync', 'shared_buffers', 'max_connections')`,
     );
+    // The tab's and the planner's read models run in this process, on the activated iteration.
+    const teams = await queryRows<{ name: string }>(
+      database.db,
+      sql`select name from teams where not archived order by id`,
+    );
+    const engine = new Engine({ database, directory: benchDirectory(teams.map((t) => t.name)) });
     const planner = await runPlannerBench({ engine, database, iteration: ITERATION });
     const audit = await timed(() => verifyAuditChain(database!.db));
     if (!audit.result.ok) throw new Error(`the audit chain is broken: ${audit.result.problems.join('; ')}`);
     const [jobs] = await queryRows<{ n: number }>(database.db, sql`select count(*)::int as n from jobs`);
 
+    const memory = {
+      generationPeakRssMB: generation.peakRssMB,
+      importPeakRssMB: firstImport.peakRssMB,
+      reImportPeakRssMB: reImport.peakRssMB,
+      transitionProcessPeakRssMB: transitionRun.peakRssMB,
+      transitionProcess: served.memoryMB,
+    };
     const targets: TargetResult[] = [
       target(
-        'import of 20,000 steps (validation + store)',
+        'import of 20,000 steps (runsheet import, wall time)',
         firstImport.totalMs / 1000,
         's',
         TARGETS.importSeconds,
       ),
-      target('transition latency p99', transitions.p99, 'ms', TARGETS.transitionP99Ms),
-      target('peak RSS', memory.peakRssMB, 'MB', TARGETS.peakRssMB),
+      target('transition latency p99', served.transitions.p99, 'ms', TARGETS.transitionP99Ms),
+      target('peak RSS, import process', firstImport.peakRssMB, 'MB', TARGETS.peakRssMB),
+      target('peak RSS, re-import process', reImport.peakRssMB, 'MB', TARGETS.peakRssMB),
+      target('peak RSS, process serving the transitions', transitionRun.peakRssMB, 'MB', TARGETS.peakRssMB),
     ];
-    printReport({ firstImport, reImport, snapshotMs: snapshotLoad.ms, activationMs: activation.ms });
-    printLatencies(transitions, byKind, workload.warmUpLatencies, gcPauses);
-    memory.liveHeapAtEndMB = liveHeapMB();
-    printMemory(memory);
+    printReport({
+      firstImport,
+      reImport,
+      snapshotMs: served.snapshotLoadMs,
+      activationMs: served.activationMs,
+    });
+    printLatencies(served.transitions, served.byKind, served.warmUpMaxMs, served.gcPauses);
+    printMemory(generation, firstImport, reImport, transitionRun, served);
+    const loadBefore = served.loadAverage1m.beforeTransitions;
+    const loadAfter = served.loadAverage1m.afterTransitions;
 
     // ---- The tab's board on this database (bench/tab-board.ts) ----
     const tabBoard = await runTabBoardBench({
@@ -226,11 +230,10 @@ async function main(): Promise<void> {
     targets.push(...(await import('./forecast.js')).runForecastBench().targets); // bench/forecast.ts
 
     printTargets(targets);
-    const busy = loadBefore.busy || loadAfter.busy;
-    if (busy) {
+    if (served.loadAverage1m.busy) {
       notes.push(
-        `the machine was busy while the transitions ran (1-minute load average ${loadBefore.loadAverage1m.toFixed(1)} ` +
-          `before, ${loadAfter.loadAverage1m.toFixed(1)} after, on ${os.cpus().length} CPUs): other processes ` +
+        `the machine was busy while the transitions ran (1-minute load average ${loadBefore.toFixed(1)} ` +
+          `before, ${loadAfter.toFixed(1)} after, on ${os.cpus().length} CPUs): other processes ` +
           'competed for the CPUs, so the latencies are pessimistic',
       );
     }
@@ -248,22 +251,19 @@ async function main(): Promise<void> {
         postgresSettings: Object.fromEntries(
           settings.map((row) => [row.name, row.unit ? `${row.setting} × ${row.unit}` : row.setting]),
         ),
-        loadAverage1m: {
-          beforeTransitions: round(loadBefore.loadAverage1m, 2),
-          afterTransitions: round(loadAfter.loadAverage1m, 2),
-        },
+        loadAverage1m: { beforeTransitions: round(loadBefore, 2), afterTransitions: round(loadAfter, 2) },
       },
-      plan: { ...PLAN_OPTIONS, ...shape, jsonMB: round(text.length / 1024 / 1024, 1) },
+      plan: { ...PLAN_OPTIONS, ...shape, jsonMB: round(shape.jsonMB, 1) },
       figures: {
-        generationMs: round(generation.ms),
+        generationMs: round(generation.wallMs),
         import: importFigures(firstImport),
         reImport: importFigures(reImport),
-        snapshotLoadMs: round(snapshotLoad.ms),
+        snapshotLoadMs: round(served.snapshotLoadMs),
         activation: {
           iteration: ITERATION,
-          ms: round(activation.ms),
+          ms: round(served.activationMs),
           note: 'with the plan snapshot already loaded (see snapshotLoadMs)',
-          initiallyReady: initiallyReady.length,
+          initiallyReady: served.initiallyReady,
         },
         transitions: {
           workload:
@@ -271,17 +271,35 @@ async function main(): Promise<void> {
             'task start + task done for each of its tasks, step done; ready steps picked at random, ' +
             `${STEPS_IN_FLIGHT} steps in flight, commands interleaved, one at a time`,
           warmUpCommands: WARM_UP_COMMANDS,
-          warmUpMaxMs: round(Math.max(...workload.warmUpLatencies), 2),
-          measuredCommands: workload.latencies.length,
-          latencyMs: roundAll(transitions),
-          byKindMs: Object.fromEntries(Object.entries(byKind).map(([kind, s]) => [kind, roundAll(s)])),
-          wallMs: round(workload.wallMs),
-          gcPauses: { ...gcPauses, totalMs: round(gcPauses.totalMs, 1), maxMs: round(gcPauses.maxMs, 1) },
-          stepsCompleted: workload.stepsCompleted,
-          stepsMadeReady: workload.stepsMadeReady,
-          commandsPerSecond: round(((WARM_UP_COMMANDS + MEASURED_COMMANDS) * 1000) / workload.wallMs, 1),
+          warmUpMaxMs: round(served.warmUpMaxMs, 2),
+          measuredCommands: served.transitions.count,
+          latencyMs: roundAll(served.transitions),
+          byKindMs: Object.fromEntries(Object.entries(served.byKind).map(([kind, s]) => [kind, roundAll(s)])),
+          wallMs: round(served.wallMs),
+          gcPauses: {
+            ...served.gcPauses,
+            totalMs: round(served.gcPauses.totalMs, 1),
+            maxMs: round(served.gcPauses.maxMs, 1),
+          },
+          stepsCompleted: served.stepsCompleted,
+          stepsMadeReady: served.stepsMadeReady,
+          commandsPerSecond: round(((WARM_UP_COMMANDS + MEASURED_COMMANDS) * 1000) / served.wallMs, 1),
         },
-        memoryMB: Object.fromEntries(Object.entries(memory).map(([key, value]) => [key, round(value, 1)])),
+        memoryMB: {
+          method:
+            'peak resident set size of each process, measured from outside by GNU time (%M, the ' +
+            "child's ru_maxrss); the transition process also reports its RSS along the way",
+          generationProcessPeak: round(memory.generationPeakRssMB, 1),
+          importProcessPeak: round(memory.importPeakRssMB, 1),
+          reImportProcessPeak: round(memory.reImportPeakRssMB, 1),
+          transitionProcessPeak: round(memory.transitionProcessPeakRssMB, 1),
+          transitionProcess: Object.fromEntries(
+            Object.entries(memory.transitionProcess).map(([key, value]) => [key, round(value, 1)]),
+          ),
+          benchmarkProcessPeak: round(peakRssMB(), 1),
+          benchmarkProcessNote:
+            'the benchmark process itself (orchestration, audit check, the Teams bot benchmarks); no target',
+        },
         auditEvents: audit.result.events,
         auditVerifyMs: round(audit.ms),
         jobsEnqueued: jobs?.n ?? 0,
@@ -301,76 +319,16 @@ async function main(): Promise<void> {
     );
   } finally {
     await database?.close().catch(() => undefined);
+    rmSync(workDirectory, { recursive: true, force: true });
     await dropDatabase(adminUrl, BENCH_DATABASE);
     console.log(`database ${BENCH_DATABASE} dropped`);
   }
 }
 
-/** The plan as a JSON file would bring it, with the figures that describe its size. */
-function planText(options: GeneratePlanOptions) {
-  const plan = generatePlan(options);
-  const shape = {
-    steps: plan.steps.length,
-    tasks: plan.tasks.length,
-    controls: plan.controls.length,
-    predecessorLinks: plan.steps.reduce((sum, step) => sum + step.predecessors.length, 0),
-    taskControlLinks: plan.tasks.reduce((sum, task) => sum + task.controls.length, 0),
-    chapters: plan.chapters.length,
-    teams: plan.teams.length,
-    iterations: plan.iterations.length,
-    inScopeOfRun1: plan.steps.filter((step) => step.scope.includes(ITERATION)).length,
-  };
-  return { text: JSON.stringify(plan), shape };
-}
-
-/**
- * One import as `runsheet import plan.json` does it: validation by readPlanJson, then storePlan.
- * Should readPlanJson fail on the generated plan (it is work in progress), storePlan alone is
- * measured on the generated plan and a note says so.
- */
-async function importPlan(
-  database: Database,
-  text: string,
-  contentHash: string,
-  notes: string[],
-): Promise<ImportFigures> {
-  const types = await queryRows<{ type: string }>(database.db, sql`select type from step_types`);
-  let plan: PlanModel | null = null;
-  let validationMs: number | null = null;
-  try {
-    const validation = await timed(() =>
-      readPlanJson(text, { registeredStepTypes: new Set(types.map((t) => t.type)) }),
-    );
-    const errors = validation.result.problems.filter((p) => p.severity === 'error');
-    if (validation.result.plan && errors.length === 0) {
-      plan = validation.result.plan;
-      validationMs = validation.ms;
-    } else {
-      notes.push(
-        `readPlanJson refused the generated plan (${errors.length} errors, first: ${errors[0] ? formatProblem(errors[0]) : 'none'}); ` +
-          'only storePlan was measured',
-      );
-    }
-  } catch (error) {
-    notes.push(`readPlanJson crashed (${(error as Error).message}); only storePlan was measured`);
-  }
-  plan ??= generatePlan(PLAN_OPTIONS);
-  const store = await timed(() =>
-    storePlan(database, plan, { actor: 'bench@bench.example', source: 'bench-plan.json', contentHash }),
-  );
-  return {
-    validationMs,
-    storeMs: store.ms,
-    totalMs: (validationMs ?? 0) + store.ms,
-    summary: store.result,
-  };
-}
-
 function importFigures(figures: ImportFigures) {
   return {
-    validationMs: figures.validationMs === null ? null : round(figures.validationMs),
-    storePlanMs: round(figures.storeMs),
     totalMs: round(figures.totalMs),
+    peakRssMB: round(figures.peakRssMB, 1),
     revision: figures.summary.revision,
     created: figures.summary.created,
     archived: figures.summary.archived,
@@ -393,13 +351,12 @@ function printReport(figures: {
 }): void {
   const importRow = (label: string, f: ImportFigures): string[] => [
     label,
-    f.validationMs === null ? 'n/a' : fmtMs(f.validationMs),
-    fmtMs(f.storeMs),
     fmtMs(f.totalMs),
+    `${f.peakRssMB.toFixed(0)} MB`,
   ];
-  console.log('\nImport (20,000 steps)');
+  console.log('\nImport (20,000 steps): `runsheet import FILE`, each in a process of its own');
   printTable(
-    ['', 'validation', 'storePlan', 'total'],
+    ['', 'wall time', 'peak RSS'],
     [importRow('first import', figures.firstImport), importRow('re-import (update path)', figures.reImport)],
   );
   console.log(`\nIteration ${ITERATION}`);
@@ -415,11 +372,11 @@ function printReport(figures: {
 function printLatencies(
   all: LatencySummary,
   byKind: Record<string, LatencySummary>,
-  warmUp: readonly number[],
+  warmUpMaxMs: number,
   gc: GcPauses,
 ): void {
   console.log(
-    `\nTransition latency, ms (Engine.execute; ${WARM_UP_COMMANDS} warm-up commands excluded, slowest of them ${fmtNum(Math.max(...warmUp))} ms)`,
+    `\nTransition latency, ms (Engine.execute; ${WARM_UP_COMMANDS} warm-up commands excluded, slowest of them ${fmtNum(warmUpMaxMs)} ms)`,
   );
   const row = (label: string, s: LatencySummary) => [
     label,
@@ -435,27 +392,34 @@ function printLatencies(
     [row('all', all), ...Object.entries(byKind).map(([kind, s]) => row(kind, s))],
   );
   console.log(
-    `GC pauses of the benchmark process meanwhile: ${gc.count} (${gc.major} major), ` +
+    `GC pauses of the transition process meanwhile: ${gc.count} (${gc.major} major), ` +
       `${fmtNum(gc.totalMs)} ms in all, longest ${fmtNum(gc.maxMs)} ms`,
   );
 }
 
-function printMemory(memory: Record<string, number>): void {
-  console.log('\nMemory (resident set size, MB)');
-  const labels: Record<string, string> = {
-    rssAtStartMB: 'at start',
-    rssAfterGenerationMB: 'after generating the plan JSON',
-    rssAfterImportMB: 'after the import',
-    peakRssAfterImportMB: 'peak up to the end of the import',
-    rssAfterReImportMB: 'after the re-import',
-    rssAfterActivationMB: 'after activation',
-    rssAfterTransitionsMB: 'after the transitions',
-    peakRssMB: 'peak of the whole run',
-    liveHeapAtEndMB: 'live V8 heap at the end (after a full GC)',
-  };
+function printMemory(
+  generation: MeasuredRun,
+  firstImport: ImportFigures,
+  reImport: ImportFigures,
+  transitionRun: MeasuredRun,
+  served: TransitionFigures,
+): void {
+  console.log('\nMemory: peak resident set size of each process (GNU time), MB');
+  const mb = (value: number) => value.toFixed(0);
   printTable(
-    ['', 'RSS'],
-    Object.entries(memory).map(([key, value]) => [labels[key] ?? key, value.toFixed(0)]),
+    ['process', 'peak RSS'],
+    [
+      ['generating the plan file (no target)', mb(generation.peakRssMB)],
+      ['runsheet import FILE', mb(firstImport.peakRssMB)],
+      ['runsheet import FILE, again (update path)', mb(reImport.peakRssMB)],
+      ['serving commands: snapshot, activation, transitions', mb(transitionRun.peakRssMB)],
+      ['  its RSS at start (modules loaded, database open)', mb(served.memoryMB.rssAtStart)],
+      ['  after loading the plan snapshot', mb(served.memoryMB.rssAfterSnapshot)],
+      ['  after activating Run1', mb(served.memoryMB.rssAfterActivation)],
+      ['  after the transitions', mb(served.memoryMB.rssAfterTransitions)],
+      ['  its live V8 heap at the end (after a full collection)', mb(served.memoryMB.liveHeapAtEnd)],
+      ['this benchmark process so far (no target)', mb(peakRssMB())],
+    ],
   );
 }
 

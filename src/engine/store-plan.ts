@@ -16,7 +16,8 @@ import { enqueueJobs, type JobRequest } from '../jobs/queue.js';
 import { openExecutionState, readyStepsOf } from './iteration-state.js';
 import { stepCardSyncJob } from './outgoing-jobs.js';
 import { PlanSnapshotCache } from './plan-snapshot.js';
-import type { PlanModel } from '../domain/plan-model.js';
+import type { PlanModel, PlanStep, PlanTask } from '../domain/plan-model.js';
+import type { SQL } from 'drizzle-orm';
 
 export interface StoredPlanSummary {
   revision: number;
@@ -82,7 +83,7 @@ export async function storePlan(
       type: 'plan.import',
       details: {
         source: origin.source,
-        sha256: origin.contentHash ?? createHash('sha256').update(JSON.stringify(plan)).digest('hex'),
+        sha256: origin.contentHash ?? sha256OfJson(plan),
         revision,
         counts,
         created,
@@ -96,6 +97,22 @@ export async function storePlan(
     );
     return { revision, counts, created, archived, cardsQueued: cards.jobs.length, auditSeq: event.seq };
   });
+}
+
+/**
+ * The SHA-256 of `JSON.stringify(plan)`, hashed collection by collection and row by row, so that
+ * the plan's whole JSON (17 MB at 20,000 steps) is never built as one string.
+ */
+export function sha256OfJson(plan: PlanModel): string {
+  const hash = createHash('sha256');
+  hash.update('{');
+  Object.entries(plan).forEach(([collection, rows]: [string, readonly unknown[]], index) => {
+    hash.update(`${index === 0 ? '' : ','}${JSON.stringify(collection)}:[`);
+    rows.forEach((row, rowIndex) => hash.update(`${rowIndex === 0 ? '' : ','}${JSON.stringify(row)}`));
+    hash.update(']');
+  });
+  hash.update('}');
+  return hash.digest('hex');
 }
 
 /**
@@ -142,31 +159,103 @@ async function storeStructure(tx: Tx, plan: PlanModel): Promise<void> {
 // Ids were validated against the type registry by src/import; here they are only taken apart.
 const acceptAnyType = () => true;
 
+/**
+ * The most JSON one bulk statement carries. One statement for all 50,000 tasks would build their
+ * JSON (8 MB, and again as UTF-8 in `pg`'s buffers) on top of the plan. Below V8's large-object
+ * size (128 KB) the JSON is an ordinary young object, collected with the rest of the garbage;
+ * larger, each batch would sit in memory of its own until the next collection.
+ */
+export const STORE_BATCH_JSON_CHARS = 100_000;
+
+/**
+ * Runs `write` over consecutive slices of the rows of `items`, each slice handed over as one
+ * jsonb parameter of at most STORE_BATCH_JSON_CHARS characters (or one row, if longer); sums
+ * what the writes count.
+ */
+async function inBatches<T>(
+  items: readonly T[],
+  toRows: (item: T, index: number) => object[],
+  write: (rows: SQL) => Promise<number>,
+): Promise<number> {
+  let total = 0;
+  let batch: string[] = [];
+  let length = 0;
+  const flush = async () => {
+    if (batch.length === 0) return;
+    // Array.prototype.join gives one flat string; `[${...}]` would give a rope that `pg` flattens
+    // into a copy when it measures it, a copy V8 may place with the long-lived objects.
+    batch[0] = `[${batch[0]}`;
+    batch[batch.length - 1] += ']';
+    total += await write(sql`${batch.join(',')}::jsonb`);
+    batch = [];
+    length = 0;
+  };
+  for (let index = 0; index < items.length; index++) {
+    for (const row of toRows(items[index]!, index)) {
+      const json = JSON.stringify(row);
+      if (length + json.length + 1 > STORE_BATCH_JSON_CHARS) await flush();
+      batch.push(json);
+      length += json.length + 1;
+    }
+  }
+  await flush();
+  return total;
+}
+
+/** Runs an upsert whose statement answers `created`, the number of rows it inserted. */
+async function countCreated(tx: Tx, statement: SQL): Promise<number> {
+  const [row] = await queryRows<{ created: number }>(tx, statement);
+  return row?.created ?? 0;
+}
+
+function stepRow(step: PlanStep, ord: number) {
+  const id = parseStepId(step.id, acceptAnyType);
+  if (!id.ok) throw new Error(`storePlan: step id ${step.id} is not canonical: ${id.problem}`);
+  return {
+    key: id.id.canonical,
+    type: id.id.type,
+    number: id.id.number,
+    suffix: id.id.suffix,
+    title: step.title,
+    chapter: step.chapter,
+    team: step.team,
+    environment: step.environment,
+    duration: step.durationMinutes,
+    description: step.description,
+    url: step.instructionsUrl,
+    ord,
+  };
+}
+
+function taskRow(task: PlanTask, ord: number) {
+  const id = parseTaskId(task.id, acceptAnyType);
+  if (!id.ok) throw new Error(`storePlan: task id ${task.id} is not canonical: ${id.problem}`);
+  return {
+    key: id.id.canonical,
+    step: id.id.step.canonical,
+    number: id.id.number,
+    description: task.description,
+    team: task.team,
+    duration: task.durationMinutes,
+    ord,
+  };
+}
+
 async function storeWork(tx: Tx, plan: PlanModel): Promise<StoredPlanSummary['created']> {
-  const stepRows = plan.steps.map((step, ord) => {
-    const id = parseStepId(step.id, acceptAnyType);
-    if (!id.ok) throw new Error(`storePlan: step id ${step.id} is not canonical: ${id.problem}`);
-    return {
-      key: id.id.canonical,
-      type: id.id.type,
-      number: id.id.number,
-      suffix: id.id.suffix,
-      title: step.title,
-      chapter: step.chapter,
-      team: step.team,
-      environment: step.environment,
-      duration: step.durationMinutes,
-      description: step.description,
-      url: step.instructionsUrl,
-      ord,
-    };
-  });
-  const [steps] = await queryRows<{ created: number }>(
-    tx,
-    sql`with upserted as (
+  const execute = async (statement: SQL) => {
+    await tx.execute(statement);
+    return 0;
+  };
+  const steps = await inBatches(
+    plan.steps,
+    (step, ord) => [stepRow(step, ord)],
+    (rows) =>
+      countCreated(
+        tx,
+        sql`with upserted as (
       insert into steps (key, type, number, suffix, title, chapter_id, team_id, environment, duration_minutes, description_html, instructions_url, sort_order, archived)
       select x.key, x.type, x.number, x.suffix, x.title, c.id, t.id, x.environment, x.duration, x.description, x.url, x.ord, false
-      from jsonb_to_recordset(${jsonbRows(stepRows)}) as x(key text, type text, number int, suffix text, title text, chapter text, team text,
+      from jsonb_to_recordset(${rows}) as x(key text, type text, number int, suffix text, title text, chapter text, team text,
         environment text, duration int, description text, url text, ord int)
       join chapters c on c.name = x.chapter join teams t on t.name = x.team
       on conflict (key) do update set type = excluded.type, number = excluded.number, suffix = excluded.suffix, title = excluded.title,
@@ -175,70 +264,84 @@ async function storeWork(tx: Tx, plan: PlanModel): Promise<StoredPlanSummary['cr
         instructions_url = excluded.instructions_url, sort_order = excluded.sort_order, archived = false
       returning (xmax = 0) as inserted)
     select count(*) filter (where inserted)::int as created from upserted`,
+      ),
   );
 
   // Links and scope are the workbook's, whole: rebuilt rather than diffed.
   await tx.execute(sql`delete from step_predecessors`);
-  const links = plan.steps.flatMap((step) =>
-    step.predecessors.map((predecessor, ord) => ({ step: step.id, predecessor, ord })),
+  await inBatches(
+    plan.steps,
+    (step) => step.predecessors.map((predecessor, ord) => ({ step: step.id, predecessor, ord })),
+    (rows) =>
+      execute(sql`insert into step_predecessors (step_id, predecessor_id, sort_order)
+      select s.id, p.id, x.ord from jsonb_to_recordset(${rows}) as x(step text, predecessor text, ord int)
+      join steps s on s.key = x.step join steps p on p.key = x.predecessor`),
   );
-  await tx.execute(sql`insert into step_predecessors (step_id, predecessor_id, sort_order)
-      select s.id, p.id, x.ord from jsonb_to_recordset(${jsonbRows(links)}) as x(step text, predecessor text, ord int)
-      join steps s on s.key = x.step join steps p on p.key = x.predecessor`);
   await tx.execute(sql`delete from step_scope`);
-  const scope = plan.steps.flatMap((step) => step.scope.map((iteration) => ({ step: step.id, iteration })));
-  await tx.execute(sql`insert into step_scope (step_id, iteration_id)
-      select s.id, i.id from jsonb_to_recordset(${jsonbRows(scope)}) as x(step text, iteration text)
-      join steps s on s.key = x.step join iterations i on i.name = x.iteration`);
+  await inBatches(
+    plan.steps,
+    (step) => step.scope.map((iteration) => ({ step: step.id, iteration })),
+    (rows) =>
+      execute(sql`insert into step_scope (step_id, iteration_id)
+      select s.id, i.id from jsonb_to_recordset(${rows}) as x(step text, iteration text)
+      join steps s on s.key = x.step join iterations i on i.name = x.iteration`),
+  );
 
-  const [controls] = await queryRows<{ created: number }>(
-    tx,
-    sql`with upserted as (
+  const controls = await inBatches(
+    plan.controls,
+    (c, ord) => [
+      {
+        key: c.id,
+        name: c.name,
+        producer: c.producer,
+        validator: c.validator,
+        description: c.description,
+        ord,
+      },
+    ],
+    (rows) =>
+      countCreated(
+        tx,
+        sql`with upserted as (
       insert into controls (key, name, producer_team_id, validator_team_id, description_html, sort_order, archived)
       select x.key, x.name, p.id, v.id, x.description, x.ord, false
-      from jsonb_to_recordset(${jsonbRows(plan.controls.map((c, ord) => ({ key: c.id, name: c.name, producer: c.producer, validator: c.validator, description: c.description, ord })))})
-        as x(key text, name text, producer text, validator text, description text, ord int)
+      from jsonb_to_recordset(${rows}) as x(key text, name text, producer text, validator text, description text, ord int)
       join teams p on p.name = x.producer join teams v on v.name = x.validator
       on conflict (key) do update set name = excluded.name, producer_team_id = excluded.producer_team_id,
         validator_team_id = excluded.validator_team_id, description_html = excluded.description_html, sort_order = excluded.sort_order, archived = false
       returning (xmax = 0) as inserted)
     select count(*) filter (where inserted)::int as created from upserted`,
+      ),
   );
 
-  const taskRows = plan.tasks.map((task, ord) => {
-    const id = parseTaskId(task.id, acceptAnyType);
-    if (!id.ok) throw new Error(`storePlan: task id ${task.id} is not canonical: ${id.problem}`);
-    return {
-      key: id.id.canonical,
-      step: id.id.step.canonical,
-      number: id.id.number,
-      description: task.description,
-      team: task.team,
-      duration: task.durationMinutes,
-      ord,
-    };
-  });
-  const [tasks] = await queryRows<{ created: number }>(
-    tx,
-    sql`with upserted as (
+  const tasks = await inBatches(
+    plan.tasks,
+    (task, ord) => [taskRow(task, ord)],
+    (rows) =>
+      countCreated(
+        tx,
+        sql`with upserted as (
       insert into tasks (key, step_id, number, description_html, team_id, duration_minutes, sort_order, archived)
       select x.key, s.id, x.number, x.description, t.id, x.duration, x.ord, false
-      from jsonb_to_recordset(${jsonbRows(taskRows)}) as x(key text, step text, number int, description text, team text, duration int, ord int)
+      from jsonb_to_recordset(${rows}) as x(key text, step text, number int, description text, team text, duration int, ord int)
       join steps s on s.key = x.step join teams t on t.name = x.team
       on conflict (key) do update set step_id = excluded.step_id, number = excluded.number, description_html = excluded.description_html,
         team_id = excluded.team_id, duration_minutes = excluded.duration_minutes, sort_order = excluded.sort_order, archived = false
       returning (xmax = 0) as inserted)
     select count(*) filter (where inserted)::int as created from upserted`,
+      ),
   );
   await tx.execute(sql`delete from task_controls`);
-  const taskControls = plan.tasks.flatMap((task) =>
-    task.controls.map((control, ord) => ({ task: task.id, control, ord })),
+  await inBatches(
+    plan.tasks,
+    (task) => task.controls.map((control, ord) => ({ task: task.id, control, ord })),
+    (rows) =>
+      execute(sql`insert into task_controls (task_id, control_id, sort_order)
+      select t.id, c.id, x.ord from jsonb_to_recordset(${rows}) as x(task text, control text, ord int)
+      join tasks t on t.key = x.task join controls c on c.key = x.control`),
   );
-  await tx.execute(sql`insert into task_controls (task_id, control_id, sort_order)
-      select t.id, c.id, x.ord from jsonb_to_recordset(${jsonbRows(taskControls)}) as x(task text, control text, ord int)
-      join tasks t on t.key = x.task join controls c on c.key = x.control`);
 
-  return { steps: steps?.created ?? 0, tasks: tasks?.created ?? 0, controls: controls?.created ?? 0 };
+  return { steps, tasks, controls };
 }
 
 /** Archives every plan row the new plan no longer names; returns the newly archived counts. */

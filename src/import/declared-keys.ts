@@ -17,6 +17,8 @@ export function nameKey(name: string): string {
  */
 export class NameIndex {
   private readonly declared = new Map<string, { name: string; where: string }>();
+  /** Names found, as written: every row names its team and chapter, mostly in a few spellings. */
+  private readonly found = new Map<string, string>();
 
   /**
    * @param what the kind of name, as problems spell it (`team`).
@@ -42,7 +44,12 @@ export class NameIndex {
 
   /** The declared spelling of a name, or undefined when none matches. */
   find(name: string): string | undefined {
-    return this.declared.get(this.keyOf(name))?.name;
+    const known = this.found.get(name);
+    if (known !== undefined) return known;
+    const declared = this.declared.get(this.keyOf(name))?.name;
+    // A declared name stays declared, so what was found once is found again.
+    if (declared !== undefined) this.found.set(name, declared);
+    return declared;
   }
 
   /** A required reference: the declared name, or undefined with an error (blank or unknown). */
@@ -55,20 +62,31 @@ export class NameIndex {
   }
 }
 
-/** Business ids seen so far, to report a repeat with where the id was first. */
+/**
+ * Business ids seen so far, to report a repeat with where the id was first. Only the row of each
+ * id is kept; the location of the first is spelled when a repeat names it (`whereFirst`).
+ */
 export class UniqueIds {
-  private readonly firstAt = new Map<string, string>();
+  private readonly firstRow = new Map<string, number>();
 
-  constructor(private readonly what: string) {}
+  /** @param whereFirst where the id of row `index` is, e.g. `Steps!12:Step` or `steps[10].id`. */
+  constructor(
+    private readonly what: string,
+    private readonly whereFirst: (index: number) => string,
+  ) {}
 
   /** False, with an error, when `canonical` was seen before (`trt-0001` repeats `TRT-1`). */
-  claim(problems: ProblemList, canonical: string, input: InputValue): boolean {
-    const first = this.firstAt.get(canonical);
+  claim(problems: ProblemList, canonical: string, input: InputValue, rowIndex: number): boolean {
+    const first = this.firstRow.get(canonical);
     if (first !== undefined) {
-      problems.error(input.where, textOf(input), `duplicate ${this.what} ${canonical} (first at ${first})`);
+      problems.error(
+        input.where,
+        textOf(input),
+        `duplicate ${this.what} ${canonical} (first at ${this.whereFirst(first)})`,
+      );
       return false;
     }
-    this.firstAt.set(canonical, input.where);
+    this.firstRow.set(canonical, rowIndex);
     return true;
   }
 }

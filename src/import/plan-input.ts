@@ -2,6 +2,10 @@
  * A plan as a file gave it, before validation: every value still as written, with where it came
  * from. Both readers (workbook and JSON) produce this, so that one validator (`validate-plan.ts`)
  * applies every rule to both formats and reports problems at the workbook cell or JSON path.
+ *
+ * Rows are handed out one at a time (`InputRows.at`) rather than as arrays: a reader builds a
+ * row's values, with their locations, when the validator asks for it, and nothing keeps them.
+ * Wrapping every value of a 20,000-step plan at once took hundreds of MB (docs/performance.md).
  */
 
 /** One value from the file: text, or a number when the file stored a number. */
@@ -42,15 +46,40 @@ export type ControlInput = InputRecord<'id' | 'name' | 'producer' | 'validator' 
 export type ScheduleInput = InputRecord<'iteration' | 'chapter' | 'start' | 'end'>;
 export type FixedStartInput = InputRecord<'iteration' | 'step' | 'notBefore'>;
 
+/**
+ * The rows of one sheet or JSON array, in file order. `at(index)` builds the row afresh on each
+ * call (0 ≤ index < length), so a caller that needs a row twice reads it twice.
+ */
+export interface InputRows<Row> extends Iterable<Row> {
+  readonly length: number;
+  at(index: number): Row;
+}
+
+/** Rows built by `rowAt` on demand. */
+export function inputRows<Row>(length: number, rowAt: (index: number) => Row): InputRows<Row> {
+  return {
+    length,
+    at: rowAt,
+    *[Symbol.iterator]() {
+      for (let index = 0; index < length; index++) yield rowAt(index);
+    },
+  };
+}
+
+/** Rows already built, such as a workbook's. */
+export function inputRowsOf<Row>(rows: readonly Row[]): InputRows<Row> {
+  return inputRows(rows.length, (index) => rows[index]!);
+}
+
 export interface PlanInput {
-  stepTypes: StepTypeInput[];
-  phases: PhaseInput[];
-  chapters: ChapterInput[];
-  teams: TeamInput[];
-  iterations: IterationInput[];
-  steps: StepInput[];
-  tasks: TaskInput[];
-  controls: ControlInput[];
-  schedule: ScheduleInput[];
-  fixedStarts: FixedStartInput[];
+  stepTypes: InputRows<StepTypeInput>;
+  phases: InputRows<PhaseInput>;
+  chapters: InputRows<ChapterInput>;
+  teams: InputRows<TeamInput>;
+  iterations: InputRows<IterationInput>;
+  steps: InputRows<StepInput>;
+  tasks: InputRows<TaskInput>;
+  controls: InputRows<ControlInput>;
+  schedule: InputRows<ScheduleInput>;
+  fixedStarts: InputRows<FixedStartInput>;
 }

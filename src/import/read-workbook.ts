@@ -1,8 +1,10 @@
 /**
  * Reads a runsheet workbook (`.xlsx`) into the plan input, then validates it.
  */
-import ExcelJS from 'exceljs';
-import type { InputValue, PlanInput, ScopeInput } from './plan-input.js';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from './load-exceljs.js';
+import { inputRowsOf } from './plan-input.js';
+import type { InputRows, InputValue, PlanInput, ScopeInput, StepInput } from './plan-input.js';
 import { PLAN_SHEETS, normalizeHeader } from './plan-layout.js';
 import type { SheetLayout } from './plan-layout.js';
 import { ProblemList } from './problems.js';
@@ -21,7 +23,7 @@ export async function readPlanWorkbook(
   options: ReadPlanOptions,
 ): Promise<ReadPlanResult> {
   const problems = new ProblemList();
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   try {
     // exceljs declares its own Buffer type (an ArrayBuffer); it reads a Node Buffer as well.
     await workbook.xlsx.load(data as ArrayBuffer);
@@ -35,17 +37,18 @@ export async function readPlanWorkbook(
 /** The plan input of a workbook, with the problems of its layout (sheets, headers, cells). */
 function readWorkbookInput(workbook: ExcelJS.Workbook, problems: ProblemList): PlanInput {
   const sheets = findSheets(workbook, problems);
+  const none = inputRowsOf([]);
   const input: PlanInput = {
-    stepTypes: [],
-    phases: [],
-    chapters: [],
-    teams: [],
-    iterations: [],
-    steps: [],
-    tasks: [],
-    controls: [],
-    schedule: [],
-    fixedStarts: [],
+    stepTypes: none,
+    phases: none,
+    chapters: none,
+    teams: none,
+    iterations: none,
+    steps: none,
+    tasks: none,
+    controls: none,
+    schedule: none,
+    fixedStarts: none,
   };
   for (const layout of PLAN_SHEETS) {
     const sheet = sheets.get(layout.sheet);
@@ -55,12 +58,14 @@ function readWorkbookInput(workbook: ExcelJS.Workbook, problems: ProblemList): P
     }
     const header = readHeader(sheet, layout, problems);
     if (layout.collection === 'steps') {
-      input.steps = readStepRows(sheet, header, input, problems);
+      input.steps = inputRowsOf(readStepRows(sheet, header, input, problems));
       continue;
     }
     reportUnknownColumns(sheet, header.others, problems);
     // Each record is a row's fields under the layout's field names, which PlanInput's records use.
-    (input[layout.collection] as unknown[]) = readRows(sheet, header, problems).map(toRecord);
+    (input[layout.collection] as InputRows<unknown>) = inputRowsOf(
+      readRows(sheet, header, problems).map(toRecord),
+    );
   }
   return input;
 }
@@ -109,8 +114,8 @@ function readStepRows(
   header: SheetHeader,
   input: PlanInput,
   problems: ProblemList,
-): PlanInput['steps'] {
-  const iterationNames = input.iterations
+): StepInput[] {
+  const iterationNames = [...input.iterations]
     .map((iteration) => (iteration.name === undefined ? '' : textOf(iteration.name)))
     .filter((name) => name !== '');
   const iterationColumns: { iteration: string; column: SheetColumn }[] = [];

@@ -62,10 +62,90 @@ export interface SanitizeReport {
   removed: string[];
 }
 
+// Tags of the fast path below: allowed, never written with attributes, and none of them void
+// (`<br />` is matched on its own) or subject to htmlparser2's table rules.
+const SIMPLE_TAGS = new Set([
+  'p',
+  'b',
+  'i',
+  'strong',
+  'em',
+  'u',
+  'ul',
+  'ol',
+  'li',
+  'code',
+  'span',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+]);
+const HEADINGS_AND_P = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p'];
+/** The open elements that htmlparser2 closes when a tag opens (its `openImpliesClose`). */
+const OPENING_CLOSES: Record<string, readonly string[]> = {
+  p: ['p'],
+  li: ['li'],
+  ul: ['p'],
+  ol: ['p'],
+  h1: HEADINGS_AND_P,
+  h2: HEADINGS_AND_P,
+  h3: HEADINGS_AND_P,
+  h4: HEADINGS_AND_P,
+};
+const ENTITIES_KEPT = ['&amp;', '&lt;', '&gt;'];
+const BR = '<br />';
+
+/**
+ * Whether `html` is already in the form sanitising gives back: only simple tags without
+ * attributes, each closed in order, text with no markup characters but `&amp;`, `&lt;` and
+ * `&gt;`. `sanitize-html` returns such text unchanged (a property test checks it against the
+ * library), so it is not parsed. This is what the writer and most planners write, and it
+ * matters for memory: each `sanitize-html` call keeps its whole parser state alive until V8's
+ * next full collection (it constructs per-call `Frame` objects), about 4 KB a call, which took
+ * the import of 78,000 descriptions from ~300 MB to over 600 MB (docs/performance.md). The scan
+ * allocates nothing but the tag names.
+ */
+export function isSanitizedForm(html: string): boolean {
+  const open: string[] = [];
+  for (let at = 0; at < html.length; at++) {
+    const char = html[at];
+    if (char === '&') {
+      if (!ENTITIES_KEPT.some((entity) => html.startsWith(entity, at))) return false;
+    } else if (char === '<') {
+      if (html.startsWith(BR, at)) {
+        at += BR.length - 1;
+        continue;
+      }
+      const end = html.indexOf('>', at);
+      if (end < 0) return false;
+      const closing = html[at + 1] === '/';
+      const tag = html.slice(closing ? at + 2 : at + 1, end);
+      if (!SIMPLE_TAGS.has(tag)) return false;
+      if (closing) {
+        if (open.pop() !== tag) return false;
+      } else {
+        const top = open[open.length - 1];
+        if (top !== undefined && OPENING_CLOSES[tag]?.includes(top)) return false;
+        open.push(tag);
+      }
+      at = end;
+    } else if (char === '>' || char === '\0' || char === '\r') {
+      return false;
+    }
+  }
+  return open.length === 0;
+}
+
 /** Sanitises like `sanitizeRichText` and tells what was lost, so that import can warn about it. */
 export function sanitizeRichTextWithReport(html: string): SanitizeReport {
   // Plain text without markup or entities is what sanitising gives back; skip the parser.
-  if (!/[<>&]/.test(html)) return { html, changed: false, removed: [] };
+  if (!/[<>&]/.test(html) || isSanitizedForm(html)) return { html, changed: false, removed: [] };
+  return sanitizeParsed(html);
+}
+
+/** Sanitises through the parser, whatever the text: `sanitizeRichTextWithReport` without its shortcuts. */
+export function sanitizeParsed(html: string): SanitizeReport {
   const removed = new Set<string>();
   const clean = sanitizeHtml(
     html,

@@ -75,8 +75,11 @@ class PlanValidator {
   private knownControlIds = new Set<string>();
   /** The team of each step, the default team of its tasks. */
   private readonly stepTeams = new Map<string, string>();
-  /** Where each step lists each predecessor, to point a cycle at the entry that closes it. */
-  private readonly predecessorInputs = new Map<string, Map<string, InputValue>>();
+  /**
+   * The row of each step of the plan (indexed like the plan's steps), to point a cycle at the
+   * predecessor entry that closes it: the row is read again for the few steps a cycle names.
+   */
+  private readonly stepRowIndexes: number[] = [];
 
   constructor(
     private readonly input: PlanInput,
@@ -116,7 +119,7 @@ class PlanValidator {
 
   /** The canonical ids of rows, read silently: their own rows report what is wrong with them. */
   private idsOf(
-    rows: readonly { id?: InputValue }[],
+    rows: Iterable<{ id?: InputValue }>,
     parse: (text: string) => { ok: true; id: { canonical: string } } | { ok: false },
   ): Set<string> {
     const ids = new Set<string>();
@@ -130,8 +133,10 @@ class PlanValidator {
 
   private readStepTypes(): PlanStepType[] {
     const stepTypes: PlanStepType[] = [];
-    const declared = new UniqueIds('step type');
-    for (const row of this.input.stepTypes) {
+    const rows = this.input.stepTypes;
+    const declared = new UniqueIds('step type', (index) => rows.at(index).type!.where);
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows.at(index);
       const text = readRequiredText(this.problems, row.type);
       const name = readText(row.name);
       if (text === undefined || row.type === undefined) continue;
@@ -140,7 +145,7 @@ class PlanValidator {
         continue;
       }
       const type = text.toUpperCase();
-      if (!declared.claim(this.problems, type, row.type)) continue;
+      if (!declared.claim(this.problems, type, row.type, index)) continue;
       this.stepTypes.add(type);
       stepTypes.push({ type, name });
     }
@@ -206,11 +211,13 @@ class PlanValidator {
 
   private readSteps(): PlanStep[] {
     const steps: PlanStep[] = [];
-    const unique = new UniqueIds('step');
-    for (const row of this.input.steps) {
+    const rows = this.input.steps;
+    const unique = new UniqueIds('step', (index) => rows.at(index).id!.where);
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows.at(index);
       const idText = readRequiredText(this.problems, row.id);
       const id = idText === undefined ? undefined : readStepId(this.problems, row.id!, this.registry);
-      const isNew = id !== undefined && unique.claim(this.problems, id.canonical, row.id!);
+      const isNew = id !== undefined && unique.claim(this.problems, id.canonical, row.id!, index);
       const team = this.teams.resolve(this.problems, row.team) ?? '';
       const step: PlanStep = {
         id: id?.canonical ?? '',
@@ -219,7 +226,7 @@ class PlanValidator {
         team,
         environment: readText(row.environment),
         durationMinutes: readDuration(this.problems, row.durationMinutes),
-        predecessors: this.readPredecessors(row.predecessors, isNew ? id.canonical : undefined),
+        predecessors: this.readPredecessors(row.predecessors),
         description: readRichText(this.problems, row.description),
         instructionsUrl: readHttpLink(this.problems, row.instructionsUrl),
         scope: this.readScope(row.scope),
@@ -227,23 +234,33 @@ class PlanValidator {
       if (!isNew) continue;
       this.stepTeams.set(step.id, team);
       steps.push(step);
+      this.stepRowIndexes.push(index);
     }
     return steps;
   }
 
-  private readPredecessors(items: InputValue[] | undefined, stepId: string | undefined): string[] {
-    const predecessors = new Map<string, InputValue>();
+  private readPredecessors(items: InputValue[] | undefined): string[] {
+    const predecessors = new Set<string>();
     for (const item of nonBlankItems(items)) {
       const id = readStepId(this.problems, item, this.registry);
       if (id === undefined) continue;
       if (!this.knownStepIds.has(id.canonical)) {
         this.problems.error(item.where, textOf(item), `unknown predecessor step ${id.canonical}`);
-      } else if (!predecessors.has(id.canonical)) {
-        predecessors.set(id.canonical, item);
+      } else {
+        predecessors.add(id.canonical);
       }
     }
-    if (stepId !== undefined) this.predecessorInputs.set(stepId, predecessors);
-    return [...predecessors.keys()];
+    return [...predecessors];
+  }
+
+  /** The first entry of the step's row that names `predecessor`, as `readPredecessors` kept it. */
+  private predecessorEntry(stepIndex: number, predecessor: string): InputValue | undefined {
+    const rowIndex = this.stepRowIndexes[stepIndex];
+    if (rowIndex === undefined) return undefined;
+    return nonBlankItems(this.input.steps.at(rowIndex).predecessors).find((item) => {
+      const parsed = parseStepId(textOf(item), this.registry);
+      return parsed.ok && parsed.id.canonical === predecessor;
+    });
   }
 
   /** The iterations a step runs in, in the order of the iterations (scope is a set). */
@@ -281,7 +298,7 @@ class PlanValidator {
     for (const cycle of findCycles(graph)) {
       const first = cycle[0]!;
       const closing = cycle[cycle.length - 2]!;
-      const entry = this.predecessorInputs.get(first)?.get(closing);
+      const entry = this.predecessorEntry(graph.indexOf(first) ?? -1, closing);
       this.problems.error(
         entry?.where ?? 'Steps',
         entry ? textOf(entry) : first,
@@ -292,12 +309,14 @@ class PlanValidator {
 
   private readTasks(): PlanTask[] {
     const tasks: PlanTask[] = [];
-    const unique = new UniqueIds('task');
-    for (const row of this.input.tasks) {
+    const rows = this.input.tasks;
+    const unique = new UniqueIds('task', (index) => rows.at(index).id!.where);
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows.at(index);
       const idText = readRequiredText(this.problems, row.id);
       const id = idText === undefined ? undefined : readTaskId(this.problems, row.id!, this.registry);
       const stepId = id?.step.canonical;
-      const isNew = id !== undefined && unique.claim(this.problems, id.canonical, row.id!);
+      const isNew = id !== undefined && unique.claim(this.problems, id.canonical, row.id!, index);
       if (isNew && !this.knownStepIds.has(stepId!)) {
         this.problems.error(row.id!.where, idText!, `its step ${stepId} is not in the plan`);
       }
@@ -333,11 +352,13 @@ class PlanValidator {
 
   private readControls(): PlanControl[] {
     const controls: PlanControl[] = [];
-    const unique = new UniqueIds('control');
-    for (const row of this.input.controls) {
+    const rows = this.input.controls;
+    const unique = new UniqueIds('control', (index) => rows.at(index).id!.where);
+    for (let index = 0; index < rows.length; index++) {
+      const row = rows.at(index);
       const idText = readRequiredText(this.problems, row.id);
       const id = idText === undefined ? undefined : readControlId(this.problems, row.id!);
-      const isNew = id !== undefined && unique.claim(this.problems, id.canonical, row.id!);
+      const isNew = id !== undefined && unique.claim(this.problems, id.canonical, row.id!, index);
       const control: PlanControl = {
         id: id?.canonical ?? '',
         name: readRequiredText(this.problems, row.name) ?? '',

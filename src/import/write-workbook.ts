@@ -2,7 +2,8 @@
  * Writes a plan as a runsheet workbook, in the layout the reader reads (`plan-layout.ts`), so that
  * reading the written workbook gives the same plan.
  */
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
+import { loadExcelJs } from './load-exceljs.js';
 import type { PlanModel } from '../domain/plan-model.js';
 import { toExcelDate } from './local-date-time.js';
 import { ITERATION_COLUMN_WIDTH, PLAN_SHEETS, writtenItems } from './plan-layout.js';
@@ -25,7 +26,7 @@ function cellValue(value: unknown, column: ColumnLayout): ExcelJS.CellValue {
  * sheet with one column per iteration marked `x` where the step is in scope.
  */
 export async function writePlanWorkbook(plan: PlanModel): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   for (const layout of PLAN_SHEETS) {
     const items = writtenItems(plan, layout);
     if (items === null) continue;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { formatProblem } from '../../src/import/problems.js';
 import { readPlanWorkbook } from '../../src/import/read-plan.js';
-import { sanitizeRichText, sanitizeRichTextWithReport } from '../../src/import/sanitize-html.js';
+import fc from 'fast-check';
+import {
+  isSanitizedForm,
+  sanitizeParsed,
+  sanitizeRichText,
+  sanitizeRichTextWithReport,
+} from '../../src/import/sanitize-html.js';
 import { NO_REGISTERED_TYPES, buildWorkbook, validWorkbookRows } from '../fixtures/import/plan-builders.js';
 
 describe('sanitizeRichText', () => {
@@ -67,5 +73,57 @@ describe('descriptions on import', () => {
     expect(result.plan!.steps[0]!.description).toBe('<p>Stop it.</p>');
     expect(result.plan!.tasks[0]!.description).toBe('<p>Stop <a>jobs</a>.</p>');
     expect(result.plan!.controls[0]!.description).toBe('<p>Compare<br />counts &amp; sums.</p>');
+  });
+});
+
+describe('the sanitised form, which import does not parse again', () => {
+  // Fragments of descriptions: simple well-formed markup, and everything that is not in the
+  // sanitised form (attributes, void and table tags, entities, stray characters, comments).
+  const simpleTag = fc.constantFrom(...'p b i strong em u ul ol li code span h1 h4'.split(' '));
+  const text = fc.constantFrom('Run the job', ' ', '\n', 'é ✓', 'a &amp; b', '&lt;x&gt;', '"q"', "it's", '');
+  const { tree } = fc.letrec<{ tree: string }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      text,
+      fc.constant('<br />'),
+      fc
+        .tuple(simpleTag, fc.array(tie('tree'), { maxLength: 4 }))
+        .map(([tag, children]) => `<${tag}>${children.join('')}</${tag}>`),
+    ),
+  }));
+  const noise = fc.constantFrom(
+    '<br>', '<p class="x">', '</p>', '<li>', '<p>', '<a>', '<a href="https://x.example">', '</a>', '<table>',
+    '<td>', '</td>', '<tr>', '<P>', '<script>', '</script>', '<!-- c -->', '&nbsp;', '&quot;', '&', '<', '>',
+    '&#60;', '\u0000', '\r', '<pre>', '</pre>', '<h2>', '</h1>',
+  ); // prettier-ignore
+  const html = fc
+    .array(fc.oneof({ weight: 4, arbitrary: tree }, { weight: 1, arbitrary: noise }), { maxLength: 6 })
+    .map((parts) => parts.join(''));
+
+  it('is exactly the text that sanitize-html gives back unchanged', () => {
+    let recognised = 0;
+    fc.assert(
+      fc.property(html, (candidate) => {
+        if (!isSanitizedForm(candidate)) return;
+        recognised++;
+        expect(sanitizeParsed(candidate)).toEqual({ html: candidate, changed: false, removed: [] });
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
+    // Not vacuous: a good share of the samples take the fast path.
+    expect(recognised).toBeGreaterThan(500);
+  });
+
+  it('sends everything else through the parser', () => {
+    for (const html of [
+      '<p>a<br></p>',
+      '<p>a & b</p>',
+      '<p><ul><li>x</li></ul></p>',
+      '<li>a<li>b</li></li>',
+      '<p>a',
+    ]) {
+      expect(isSanitizedForm(html)).toBe(false);
+    }
+    expect(isSanitizedForm('<p>Run <b>it</b> &amp; log<br /></p><ul><li><p>x</p></li></ul>')).toBe(true);
   });
 });

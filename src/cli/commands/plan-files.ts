@@ -1,5 +1,4 @@
 /** `runsheet import` and `runsheet export`: the plan in and out, as workbook or JSON. */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sql } from '../../db/orm.js';
@@ -40,11 +39,10 @@ export async function runImport(
       if (options.json) output.out(JSON.stringify({ imported: false, problems: result.problems }));
       return 1;
     }
-    const contentHash = createHash('sha256').update(fs.readFileSync(file!)).digest('hex');
     const summary = await storePlan(database, result.plan, {
       actor: options.as ?? operatingSystemActor(),
       source: path.basename(file!),
-      contentHash,
+      contentHash: result.contentHash,
     });
     if (options.json) {
       output.out(JSON.stringify({ imported: true, ...summary, warnings: warnings.map(formatProblem) }));
