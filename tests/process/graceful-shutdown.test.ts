@@ -129,7 +129,10 @@ describe('graceful shutdown of the service process', () => {
       expect(await readiness.json()).toMatchObject({ ready: false, draining: true });
       expect(await exited).toBe(0);
       expect(connector.answered).toBe(3);
-      expect(service.logs.filter((line) => line.msg === 'job done')).toHaveLength(3);
+      // The card jobs; the periodic alert scan also runs and logs its own `job done`.
+      expect(
+        service.logs.filter((line) => line.msg === 'job done' && line.kind === 'step-card.sync'),
+      ).toHaveLength(3);
       expect(service.logs.find((line) => line.msg === 'job worker stopped')).toMatchObject({ released: 0 });
       expect(await current.query(cardJobs)).toEqual([{ state: 'done', attempts: 1, n: 3 }]);
 
