@@ -34,8 +34,17 @@ export const ALERT_JOB_KINDS = {
   alertThreadReply: 'alert.thread-reply',
 } as const;
 
-/** Deliveries whose failure is an alert: cards, notices and mails, never the alerts themselves. */
-const DELIVERY_KINDS = [JOB_KINDS.stepCardSync, JOB_KINDS.pilotsStatusNotice, JOB_KINDS.statusChangeMail];
+/**
+ * Deliveries whose failure is an alert: cards, notices and the jobs that really send mail (the
+ * activation mail, the status digest), never the alerts themselves. `mail.status-change` only
+ * queues digest rows, so it is not a delivery.
+ */
+const DELIVERY_KINDS = [
+  JOB_KINDS.stepCardSync,
+  JOB_KINDS.pilotsStatusNotice,
+  JOB_KINDS.activationMail,
+  JOB_KINDS.statusDigestMail,
+];
 
 /** A key for `pg_advisory_xact_lock`: "alerts" in ASCII. */
 const SCAN_LOCK_KEY = 0x616c657274;
@@ -211,7 +220,8 @@ async function failedDeliveries(
             DELIVERY_KINDS.map((kind) => sql`${kind}`),
             sql`, `,
           )})
-          and (j.payload->>'iterationId')::int = ${iterationId}
+          -- A digest is per recipient, not per iteration: it belongs to the active one.
+          and ((j.payload->>'iterationId')::int = ${iterationId} or j.kind = ${JOB_KINDS.statusDigestMail})
           and not exists (
             select 1 from jobs later where later.kind = j.kind and later.state = 'done' and later.finished_at > j.finished_at
               and later.dedupe_key is not distinct from j.dedupe_key

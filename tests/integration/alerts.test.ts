@@ -300,4 +300,17 @@ describe('alerts on the job queue', () => {
       { type: 'alert.update', n: 4 },
     ]);
   });
+
+  it('raises a mail that could not be delivered: a status digest that used up its attempts', async () => {
+    clock = at(62);
+    await database.db.execute(
+      sql`insert into jobs (kind, payload, dedupe_key, state, attempts, last_error, finished_at)
+          values ('mail.status-digest', ${JSON.stringify({ recipient: 'leo@bank.example' })}::jsonb,
+                  'mail.status-digest:leo@bank.example', 'failed', 10, 'Graph 403 ErrorAccessDenied',
+                  ${clock.toISOString()}::timestamptz)`,
+    );
+    const result = await scanAlerts(engineA(), SETTINGS, clock);
+    expect(result.raised).toHaveLength(1);
+    expect(result.raised[0]).toMatch(/^delivery-failed:\d+$/);
+  });
 });
