@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { drizzleNodePostgres, drizzlePglite, migrateNodePostgres, migratePglite } from './orm.js';
+import { drizzleNodePostgres, drizzlePglite, migrateNodePostgres, migratePglite, PgDialect } from './orm.js';
 import pg from 'pg';
 import * as schema from './schema.js';
 
@@ -26,6 +26,13 @@ export interface Database {
   readonly location: string;
   /** The embedded engine itself, when the database is PGlite (tests clone it). */
   readonly pglite?: PGlite;
+  /**
+   * Runs one statement outside any transaction as a named prepared statement: PostgreSQL parses and
+   * plans it once per connection, not on every call. For hot queries whose planning costs more than
+   * their execution (the step card's: 1.3 ms to plan, 0.2 ms to run). `name` stands for one query
+   * text, whatever the parameters. On PGlite it is an ordinary query.
+   */
+  queryPrepared<T>(name: string, query: SQL): Promise<T[]>;
   /** Applies pending migrations; safe to call from several instances at once. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -64,10 +71,19 @@ function openPostgres(connectionString: string, poolMax: number): Database {
   // An idle client that loses its connection emits 'error'; without a listener it would crash the process.
   pool.on('error', () => undefined);
   const url = new URL(connectionString);
+  const dialect = new PgDialect();
   return {
     db: drizzleNodePostgres(pool, { schema }) as unknown as Db,
     kind: 'postgres',
     location: `postgres://${url.host}${url.pathname}`,
+    async queryPrepared<T>(name: string, query: SQL): Promise<T[]> {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      try {
+        return (await pool.query({ name, text, values: params })).rows as T[];
+      } catch (error) {
+        throw new Error(`${name} failed: ${(error as Error).message}`, { cause: error });
+      }
+    },
     async migrate() {
       // Several instances may start at once: one applies the migrations, the others wait for it.
       const client = new pg.Client({ connectionString });
@@ -104,6 +120,7 @@ export async function openPglite(dataDir: string | undefined, existing?: PGlite)
     kind: 'pglite',
     location: dataDir ?? 'memory',
     pglite: client,
+    queryPrepared: (_name, query) => queryRows(db, query),
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
     },
