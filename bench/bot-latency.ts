@@ -51,7 +51,7 @@ import {
   type ThinkTime,
 } from './load-client.js';
 import { machineLoad, watchGc } from './observe.js';
-import { measurePressCost, pressCostRows } from './press-cost.js';
+import { measurePressCost, PRESS_COST_HEADER, pressCostRows } from './press-cost.js';
 import { round, roundAll, summarize, type LatencySummary } from './stats.js';
 
 const DATABASE_NAME = 'runsheet_bench_bot';
@@ -104,7 +104,7 @@ export async function runBotLatencyBench(options: {
     const cost = await measurePressCost(
       service.server,
       { ...base, warmUp: COST_WARM_UP, measured: COST_MEASURED },
-      { countSql: true },
+      { countSql: true, database: service.database },
     );
 
     // 2. Production's shape: the worker runs; the activation's cards go out before measuring.
@@ -248,7 +248,9 @@ export async function runBotLatencyBench(options: {
         warmUp: SATURATED_WARM_UP,
       },
       pressCost: {
-        method: 'one press at a time, worker stopped; statements sent by the pg driver; main-thread CPU',
+        method:
+          'one press at a time, worker stopped: statements sent by the pg driver, CPU of the main thread ' +
+          "and of the database's backends (/proc)",
         runsheet: cost.cost,
         bare: bareCost.cost,
       },

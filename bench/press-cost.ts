@@ -18,6 +18,8 @@ import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import pg from 'pg';
 import type restify from 'restify';
+import { queryRows, type Database } from '../src/db/client.js';
+import { sql } from '../src/db/orm.js';
 import { DEFAULT_ADMIN_URL } from './bench-database.js';
 import { startBareBot, startBotBenchService } from './bot-bench-service.js';
 import { isEntryPoint, printTable } from './card-fanout.js';
@@ -30,6 +32,11 @@ export interface PressCost {
   statements: number | null;
   /** Mean main-thread CPU per press, ms. */
   cpuMs: number;
+  /**
+   * Mean CPU per press of the PostgreSQL backends serving the service, ms, from /proc when the
+   * server runs on this machine (null otherwise, and for the bare handler).
+   */
+  databaseCpuMs: number | null;
   /** The same per kind of press (step.start, task.start, task.done, step.done). */
   byKind: Record<string, { presses: number; statements: number | null; cpuMs: number }>;
 }
@@ -56,6 +63,34 @@ function countStatements(): { count(): number; uninstall(): void } {
   };
 }
 
+/** Linux's clock ticks per second (`getconf CLK_TCK`), the unit of /proc/<pid>/stat's times. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU time (user + system, ms) of each PostgreSQL backend connected to the service's database, by
+ * pid, read from /proc: null when a backend's file cannot be read (a server on another machine).
+ * The query's own backend is one of them; it costs next to nothing.
+ */
+async function backendCpuMs(database: Database): Promise<Map<number, number> | null> {
+  const backends = await queryRows<{ pid: number }>(
+    database.db,
+    sql`select pid from pg_stat_activity where datname = current_database()`,
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of backends) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return null;
+    }
+    // Fields after the command name (in parentheses, which may hold spaces): utime is the 14th field.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    cpu.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND);
+  }
+  return cpu;
+}
+
 function cpuMsNow(): number {
   const usage = process.threadCpuUsage();
   return (usage.user + usage.system) / 1000;
@@ -69,9 +104,10 @@ function cpuMsNow(): number {
 export async function measurePressCost(
   server: restify.Server,
   input: LoadInput,
-  options: { countSql: boolean; profile?: string },
+  options: { countSql: boolean; profile?: string; database?: Database },
 ): Promise<PressCostRun> {
   const statements = options.countSql ? countStatements() : null;
+  let databaseCpuBefore: Map<number, number> | null = null;
   const perAnswer: { statements: number; cpuMs: number }[] = [];
   let last = { statements: statements?.count() ?? 0, cpuMs: cpuMsNow() };
   let session: Session | undefined;
@@ -79,6 +115,9 @@ export async function measurePressCost(
     const now = { statements: statements?.count() ?? 0, cpuMs: cpuMsNow() };
     perAnswer.push({ statements: now.statements - last.statements, cpuMs: now.cpuMs - last.cpuMs });
     last = now;
+    if (options.database && perAnswer.length === input.warmUp) {
+      void backendCpuMs(options.database).then((cpu) => (databaseCpuBefore = cpu));
+    }
     if (options.profile && perAnswer.length === input.warmUp && !session) {
       session = new Session();
       session.connect();
@@ -101,6 +140,11 @@ export async function measurePressCost(
   if (load.failures.length > 0) {
     throw new Error(`${load.failureCount} presses failed, e.g.: ${load.failures.slice(0, 3).join(' | ')}`);
   }
+  const databaseCpuAfter = options.database ? await backendCpuMs(options.database) : null;
+  const databaseCpuMs =
+    databaseCpuBefore && databaseCpuAfter
+      ? [...databaseCpuAfter].reduce((sum, [pid, ms]) => sum + ms - (databaseCpuBefore!.get(pid) ?? 0), 0)
+      : null;
   const measured = perAnswer.slice(input.warmUp, input.warmUp + input.measured);
   const summarise = (rows: { statements: number; cpuMs: number }[]) => ({
     presses: rows.length,
@@ -112,6 +156,7 @@ export async function measurePressCost(
     load,
     cost: {
       ...summarise(measured),
+      databaseCpuMs: databaseCpuMs === null ? null : round(databaseCpuMs / input.measured, 3),
       byKind: Object.fromEntries(
         kinds.map((kind) => [kind, summarise(measured.filter((_, i) => load.kinds[i] === kind))]),
       ),
@@ -123,17 +168,33 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
+/** The header and rows of a printed comparison: ours per kind, then the bare handler. */
+export const PRESS_COST_HEADER = [
+  'handler',
+  'presses',
+  'SQL statements',
+  'main-thread CPU ms',
+  'PostgreSQL CPU ms',
+];
+
 /** The rows of a printed comparison: ours per kind, then the bare handler. */
 export function pressCostRows(ours: PressCost, bare: PressCost): string[][] {
   return [
-    ['runsheet, all presses', String(ours.presses), String(ours.statements), ours.cpuMs.toFixed(2)],
+    [
+      'runsheet, all presses',
+      String(ours.presses),
+      String(ours.statements),
+      ours.cpuMs.toFixed(2),
+      ours.databaseCpuMs === null ? 'n/a' : ours.databaseCpuMs.toFixed(2),
+    ],
     ...Object.entries(ours.byKind).map(([kind, c]) => [
       `  ${kind}`,
       String(c.presses),
       String(c.statements),
       c.cpuMs.toFixed(2),
+      '',
     ]),
-    ['bare CloudAdapter echoing a card', String(bare.presses), '0', bare.cpuMs.toFixed(2)],
+    ['bare CloudAdapter echoing a card', String(bare.presses), '0', bare.cpuMs.toFixed(2), '0'],
   ];
 }
 
@@ -156,7 +217,11 @@ async function main(): Promise<void> {
       measured: presses,
       think: NO_THINK_TIME,
     };
-    const ours = await measurePressCost(service.server, input, { countSql: true, profile });
+    const ours = await measurePressCost(service.server, input, {
+      countSql: true,
+      profile,
+      database: service.database,
+    });
     const bare = await startBareBot(ours.load.sampleCard ?? {});
     try {
       const replay = await measurePressCost(

@@ -40,7 +40,12 @@ export interface AuditEvent {
 
 /** The hash of an event: over the previous hash and every field but the hash itself. */
 export function hashAuditEvent(event: Omit<AuditEvent, 'hash'>): string {
-  const content = canonicalJson({
+  return createHash('sha256').update(event.prevHash).update('\n').update(hashedContent(event)).digest('hex');
+}
+
+/** What the hash covers after the previous hash: the event's fields as canonical JSON. */
+function hashedContent(event: Omit<AuditEvent, 'hash' | 'prevHash'>): string {
+  return canonicalJson({
     seq: event.seq,
     at: event.at.toISOString(),
     actor: event.actor,
@@ -50,7 +55,6 @@ export function hashAuditEvent(event: Omit<AuditEvent, 'hash'>): string {
     type: event.type,
     details: event.details,
   });
-  return createHash('sha256').update(event.prevHash).update('\n').update(content).digest('hex');
 }
 
 /**
@@ -64,16 +68,7 @@ export function hashContentAroundSeq(event: Omit<AuditEvent, 'hash' | 'seq' | 'p
   before: string;
   after: string;
 } {
-  const text = canonicalJson({
-    seq: 0,
-    at: event.at.toISOString(),
-    actor: event.actor,
-    actorName: event.actorName,
-    iteration: event.iteration,
-    subject: event.subject,
-    type: event.type,
-    details: event.details,
-  });
+  const text = hashedContent({ ...event, seq: 0 });
   const at = text.lastIndexOf('"seq":0,');
   // before ends with `"seq":`, after starts with the comma.
   return { before: text.slice(0, at + '"seq":'.length), after: text.slice(at + '"seq":0'.length) };
