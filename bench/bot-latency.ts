@@ -196,10 +196,7 @@ export async function runBotLatencyBench(options: {
       `p50 ratio (runsheet / bare): ${ratio('people').toFixed(2)} × with think time, ${ratio('saturated').toFixed(2)} × saturated`,
     );
     console.log('\nCost of one press, one at a time, worker stopped (warm-up excluded)');
-    printTable(
-      ['handler', 'presses', 'SQL statements', 'main-thread CPU ms'],
-      pressCostRows(cost.cost, bareCost.cost),
-    );
+    printTable(PRESS_COST_HEADER, pressCostRows(cost.cost, bareCost.cost));
 
     const cardPosts = records.filter((r) => r.method === 'POST' && r.step !== null).length;
     const cardUpdates = records.filter((r) => r.method === 'PUT').length;
