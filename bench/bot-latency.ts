@@ -19,9 +19,9 @@
  * `CloudAdapter` echoing a fixed card, which gets the same bodies from the same users with the
  * same think times (the recorded ones), with our worker stopped.
  *
- * Before them, the cost of one press counted (press-cost.ts): SQL statements and main-thread CPU
- * per press, one at a time, for ours and the bare handler; these figures barely depend on how busy
- * the machine is.
+ * Between our runs and the bare handler's, with our worker stopped, the cost of one press counted
+ * (press-cost.ts): SQL statements, main-thread and PostgreSQL CPU per press, one at a time, for
+ * ours and the bare handler; these figures barely depend on how busy the machine is.
  *
  * Targets, at the people pacing: our p99 ≤ 100 ms, and our p50 at most 3 × the bare handler's p50.
  *
@@ -100,14 +100,7 @@ export async function runBotLatencyBench(options: {
       think: NO_THINK_TIME,
     };
 
-    // 1. What one press costs, the worker stopped.
-    const cost = await measurePressCost(
-      service.server,
-      { ...base, warmUp: COST_WARM_UP, measured: COST_MEASURED },
-      { countSql: true, database: service.database },
-    );
-
-    // 2. Production's shape: the worker runs; the activation's cards go out before measuring.
+    // 1. Production's shape: the worker runs; the activation's cards go out before measuring.
     service.teams.worker.start();
     const drained = await waitForCardJobs(service.database, INITIAL_CARDS_TIMEOUT_MS);
     console.log(
@@ -118,11 +111,12 @@ export async function runBotLatencyBench(options: {
     const gcWatch = watchGc();
     const oursPeople = await loadOrThrow('people-paced', {
       ...base,
-      initiallyReady: cost.load.readyLeft,
       warmUp: PEOPLE_WARM_UP,
       measured: PEOPLE_MEASURED,
       think: PEOPLE_THINK,
     });
+    // Whether the worker keeps up with people: its backlog once they have stopped pressing.
+    const backlogAfterPeople = await pendingJobs(service.database);
     const oursSaturated = await loadOrThrow('saturated', {
       ...base,
       initiallyReady: oursPeople.readyLeft,
@@ -134,6 +128,13 @@ export async function runBotLatencyBench(options: {
     const backlog = await pendingJobs(service.database);
     const records = (await service.connector.records()).slice(requestsBefore);
     await service.teams.worker.stop();
+
+    // 2. What one press costs alone, the worker stopped (its backlog waits).
+    const cost = await measurePressCost(
+      service.server,
+      { ...base, initiallyReady: oursSaturated.readyLeft, warmUp: COST_WARM_UP, measured: COST_MEASURED },
+      { countSql: true, database: service.database },
+    );
 
     // 3. The bare handler: the same users, bodies and think times.
     bare = await startBareBot(oursPeople.sampleCard ?? { type: 'AdaptiveCard', version: '1.5', body: [] });
@@ -205,7 +206,8 @@ export async function runBotLatencyBench(options: {
     const stepsCompleted = oursPeople.stepsCompleted + oursSaturated.stepsCompleted;
     console.log(
       `meanwhile the worker sent ${cardUpdates} card updates, ${cardPosts} new cards and ${notices} pilots' ` +
-        `notices (${throttled} × 429); ${backlog} jobs waiting at the end; ${stepsCompleted} steps completed; ` +
+        `notices (${throttled} × 429); jobs waiting: ${backlogAfterPeople} after the people-paced run, ` +
+        `${backlog} after the saturated one; ${stepsCompleted} steps completed; ` +
         `GC: ${gc.count} pauses, ${gc.totalMs.toFixed(0)} ms, longest ${gc.maxMs.toFixed(1)} ms`,
     );
     if (loadBefore.busy || loadAfter.busy) {
@@ -239,6 +241,7 @@ export async function runBotLatencyBench(options: {
       people: {
         ...pacingFigures(people, summaries.people, `think time ${thinkText} (uniform) after each answer`),
         warmUp: PEOPLE_WARM_UP,
+        jobsWaitingAtEnd: backlogAfterPeople,
       },
       saturated: {
         ...pacingFigures(saturated, summaries.saturated, 'no think time: every user presses again at once'),

@@ -24,7 +24,7 @@ import { DEFAULT_ADMIN_URL } from './bench-database.js';
 import { startBareBot, startBotBenchService } from './bot-bench-service.js';
 import { isEntryPoint, printTable } from './card-fanout.js';
 import { NO_THINK_TIME, runLoad, type LoadInput, type LoadOutput } from './load-client.js';
-import { round } from './stats.js';
+import { round, roundAll, summarize, type LatencySummary } from './stats.js';
 
 export interface PressCost {
   presses: number;
@@ -37,6 +37,8 @@ export interface PressCost {
    * server runs on this machine (null otherwise, and for the bare handler).
    */
   databaseCpuMs: number | null;
+  /** The round trip of a press alone (nothing else running), ms. */
+  latencyMs: LatencySummary;
   /** The same per kind of press (step.start, task.start, task.done, step.done). */
   byKind: Record<string, { presses: number; statements: number | null; cpuMs: number }>;
 }
@@ -157,6 +159,7 @@ export async function measurePressCost(
     cost: {
       ...summarise(measured),
       databaseCpuMs: databaseCpuMs === null ? null : round(databaseCpuMs / input.measured, 3),
+      latencyMs: roundAll(summarize(load.latencies)),
       byKind: Object.fromEntries(
         kinds.map((kind) => [kind, summarise(measured.filter((_, i) => load.kinds[i] === kind))]),
       ),
@@ -168,13 +171,14 @@ function mean(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
-/** The header and rows of a printed comparison: ours per kind, then the bare handler. */
+/** The columns of `pressCostRows`. */
 export const PRESS_COST_HEADER = [
   'handler',
   'presses',
   'SQL statements',
   'main-thread CPU ms',
   'PostgreSQL CPU ms',
+  'round trip p50 ms',
 ];
 
 /** The rows of a printed comparison: ours per kind, then the bare handler. */
@@ -186,6 +190,7 @@ export function pressCostRows(ours: PressCost, bare: PressCost): string[][] {
       String(ours.statements),
       ours.cpuMs.toFixed(2),
       ours.databaseCpuMs === null ? 'n/a' : ours.databaseCpuMs.toFixed(2),
+      ours.latencyMs.p50.toFixed(2),
     ],
     ...Object.entries(ours.byKind).map(([kind, c]) => [
       `  ${kind}`,
@@ -193,8 +198,16 @@ export function pressCostRows(ours: PressCost, bare: PressCost): string[][] {
       String(c.statements),
       c.cpuMs.toFixed(2),
       '',
+      '',
     ]),
-    ['bare CloudAdapter echoing a card', String(bare.presses), '0', bare.cpuMs.toFixed(2), '0'],
+    [
+      'bare CloudAdapter echoing a card',
+      String(bare.presses),
+      '0',
+      bare.cpuMs.toFixed(2),
+      '0',
+      bare.latencyMs.p50.toFixed(2),
+    ],
   ];
 }
 
