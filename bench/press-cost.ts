@@ -248,11 +248,11 @@ async function main(): Promise<void> {
         { countSql: false },
       );
       console.log('\nCost of one press, one at a time (warm-up excluded)');
-      printTable(
-        ['handler', 'presses', 'SQL statements', 'main-thread CPU ms'],
-        pressCostRows(ours.cost, replay.cost),
+      printTable(PRESS_COST_HEADER, pressCostRows(ours.cost, replay.cost));
+      console.log(
+        `main-thread CPU ratio ${(ours.cost.cpuMs / replay.cost.cpuMs).toFixed(2)}, ` +
+          `round-trip p50 ratio ${(ours.cost.latencyMs.p50 / replay.cost.latencyMs.p50).toFixed(2)}`,
       );
-      console.log(`CPU ratio ${(ours.cost.cpuMs / replay.cost.cpuMs).toFixed(2)}`);
       if (profile) console.log(`CPU profile of the measured presses: ${profile}`);
     } finally {
       await bare.close();
