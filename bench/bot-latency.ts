@@ -1,101 +1,69 @@
 /**
  * Card-action latency benchmark (part of `npm run bench`, see docs/performance.md, "Teams bot").
  *
- * The real service runs in this process on PostgreSQL: `createHttpServer` + `startTeamsService` in
- * local mode (no app id, 127.0.0.1), WITH its job worker running (`startWorker` true), because in
- * production the worker shares the process, the CPU and the database pool with the card actions:
- * every press enqueues a card update and a pilots' notice, and the worker renders and sends them
- * while the next presses arrive. The team channels and the pilots' channel are linked to a fake Bot
- * Connector on 127.0.0.1 (card-fanout.ts's, in a thread of its own, enforcing Teams' limits), so
- * the worker's posts and updates really happen.
+ * The service, plan and directory are bot-bench-service.ts's: the real service on PostgreSQL in
+ * local mode, the 20,000-step plan widened to 312 ready steps, 50 team members and a pilot who
+ * activates Run1. The client is load-client.ts's: virtual users pressing step-card buttons
+ * (`adaptiveCard/action` invokes over loopback HTTP) from a thread of their own.
  *
- * The plan is the generated 20,000-step plan of the core benchmark (seed 1), with the predecessors
- * of 300 of Run1's steps dropped (312 ready at activation): the generated plan starts Run1 with 12
- * ready steps, and about a dozen stay ready as work proceeds, too few to keep 50 people busy at
- * once. The directory has 50 team members (two in each of the 25 teams) and a pilot, who activates
- * Run1; the activation's cards are posted before anything is measured.
+ * The load model: "50 concurrent users" is 50 virtual users, each with at most one press in
+ * flight. A user presses, waits for the whole answer, thinks, and presses again. Two pacings:
+ * - **people** (the targets): a think time drawn uniformly from 1 to 4 s after each answer, the
+ *   time a person takes to read the refreshed card, find the next button and click it (see
+ *   docs/performance.md for why). About 20 presses per second from 50 people.
+ * - **saturated** (for information): no think time, so 50 requests are in flight all along. It
+ *   measures throughput, not what a person sees: latency is then 50 / throughput.
+ * Both handlers get both pacings, in the same run: first our service (its job worker running, as
+ * in production, where it shares the process, the CPU and the pool with the card actions, every
+ * press enqueuing a card update and, for a step, a pilots' notice), then a bare botbuilder
+ * `CloudAdapter` echoing a fixed card, which gets the same bodies from the same users with the
+ * same think times (the recorded ones), with our worker stopped.
  *
- * 50 simulated users press buttons at once, over loopback HTTP, from a client in a worker thread
- * (its own event loop, so the client's work is not billed to the server): each takes a ready step
- * of their team (or any), presses Start, then Start and Done of each task, then Done, each as an
- * `adaptiveCard/action` invoke (an `Action.Execute` with its verb and `{ step, iteration, seen }`
- * data, shaped like tests/fixtures/teams/card-action-execute.json) sent by a member of the team the
- * button belongs to, as the role rules require. Steps made ready by a Done (read from the notice on
- * the returned card) are picked up in turn. Each user sends the next press as soon as the answer to
- * the last arrives (no think time): 50 requests are in flight all along. 100 warm-up presses, then
- * 2,000 measured, each the full HTTP round trip (request sent to whole body read); every press
- * must be applied, or the benchmark fails.
+ * Between our runs and the bare handler's, with our worker stopped, the cost of one press counted
+ * (press-cost.ts): SQL statements, main-thread and PostgreSQL CPU per press, one at a time, for
+ * ours and the bare handler; these figures barely depend on how busy the machine is.
  *
- * Side by side, in the same run and with the same client and concurrency: a bare botbuilder
- * `CloudAdapter` on restify (body parser only) whose `TeamsActivityHandler` answers every card
- * action with a fixed Adaptive Card (the card our service returned to the first measured press),
- * sent the same 2,100 invoke bodies. Our service's worker is stopped first, so nothing else runs.
+ * Targets, at the people pacing: our p99 ≤ 100 ms, and our p50 at most 3 × the bare handler's p50.
  *
- * Targets: our p99 ≤ 100 ms, and our p50 at most 3 × the bare handler's p50.
- *
- * Before the saturated run, for information (no target): a paced run, where the same users pause
- * 0.5–1.5 s after each answer (about 50 presses per second), 50 warm-up and 600 measured presses.
- *
- * Standalone: `npm run build && node dist/bench/bot-latency.js` (PostgreSQL as for `npm run bench`).
+ * Standalone: `npm run build && node dist/bench/bot-latency.js [--database NAME]` (PostgreSQL as for
+ * `npm run bench`; the database is created and dropped, `runsheet_bench_bot` unless named).
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import type { MessagePort } from 'node:worker_threads';
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  ConfigurationServiceClientCredentialFactory,
-  TeamsActivityHandler,
-  type AdaptiveCardInvokeResponse,
-} from 'botbuilder';
-import restify from 'restify';
-import { loadConfig } from '../src/config.js';
-import { openDatabase, queryRows, type Database } from '../src/db/client.js';
+import { queryRows, type Database } from '../src/db/client.js';
 import { sql } from '../src/db/orm.js';
-import { DirectorySnapshot, type DirectoryUser } from '../src/directory/directory.js';
-import type { PlanModel } from '../src/domain/plan-model.js';
-import { Engine } from '../src/engine/engine.js';
-import { storePlan } from '../src/engine/store-plan.js';
-import { createHttpServer, listen } from '../src/http/server.js';
-import { startTeamsService, type TeamsService } from '../src/teams/teams-service.js';
-import { DEFAULT_ADMIN_URL, dropDatabase, recreateDatabase, withDatabaseName } from './bench-database.js';
+import { DEFAULT_ADMIN_URL } from './bench-database.js';
 import {
-  activateAsBenchPilot,
-  BENCH_TENANT_ID,
-  benchLogger,
-  channelIdOf,
-  FakeConnector,
-  functionThread,
-  isEntryPoint,
-  linkChannels,
-  mulberry32,
-  printTable,
-  slug,
-  TEAMS_BENCH_PILOT,
-  TEAMS_LIMITS,
-  type BenchSectionResult,
-  type BenchTarget,
-} from './card-fanout.js';
-import { generatePlan } from './generate-plan.js';
+  EXTRA_ENTRY_STEPS,
+  MEMBERS_PER_TEAM,
+  PLAN_OPTIONS,
+  startBareBot,
+  startBotBenchService,
+  type BareBot,
+  type BotBenchService,
+} from './bot-bench-service.js';
+import { isEntryPoint, printTable, type BenchSectionResult, type BenchTarget } from './card-fanout.js';
+import {
+  NO_THINK_TIME,
+  pressRate,
+  runLoad,
+  type LoadInput,
+  type LoadOutput,
+  type ThinkTime,
+} from './load-client.js';
 import { machineLoad, watchGc } from './observe.js';
+import { measurePressCost, PRESS_COST_HEADER, pressCostRows } from './press-cost.js';
 import { round, roundAll, summarize, type LatencySummary } from './stats.js';
-import { loadWorkSteps } from './workload.js';
 
 const DATABASE_NAME = 'runsheet_bench_bot';
-const PLAN_OPTIONS = { steps: 20_000, seed: 1 };
-const ITERATION = 'Run1';
-/** Run1 steps whose predecessors are dropped, so that enough steps are ready for 50 people. */
-const EXTRA_ENTRY_STEPS = 300;
-const MEMBERS_PER_TEAM = 2;
-const CONCURRENCY = 50;
-const WARM_UP = 100;
-const MEASURED = 2_000;
-const SEED = 11;
-/** The paced run: each user waits about this long (0.5 to 1.5 times) before their next press. */
-const PACED_THINK_MS = 1_000;
-const PACED_WARM_UP = 50;
-const PACED_MEASURED = 600;
+const USERS = 50;
+/** People: read the refreshed card, find the next button, click (docs/performance.md). */
+const PEOPLE_THINK: ThinkTime = { minMs: 1_000, maxMs: 4_000 };
+const PEOPLE_WARM_UP = 50;
+const PEOPLE_MEASURED = 600;
+const SATURATED_WARM_UP = 100;
+const SATURATED_MEASURED = 2_000;
+const COST_WARM_UP = 30;
+const COST_MEASURED = 300;
 /** Waiting for the activation's cards to go out before measuring; they take ~5 s. */
 const INITIAL_CARDS_TIMEOUT_MS = 60_000;
 
@@ -105,132 +73,105 @@ export const BOT_LATENCY_TARGETS = {
   p50Ratio: 3,
 };
 
-const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+interface PacedResult {
+  ours: LoadOutput;
+  bare: LoadOutput;
+}
 
-export async function runBotLatencyBench(options: { adminUrl: string }): Promise<BenchSectionResult> {
-  const { adminUrl } = options;
+export async function runBotLatencyBench(options: {
+  adminUrl: string;
+  /** Another database than `runsheet_bench_bot`, e.g. to run beside another benchmark on the same server. */
+  databaseName?: string;
+}): Promise<BenchSectionResult> {
   const notes: string[] = [];
   console.log(
-    `\n== Teams card-action latency: ${CONCURRENCY} concurrent users over HTTP, our bot on PostgreSQL vs a bare botbuilder handler ==`,
+    `\n== Teams card-action latency: ${USERS} users over HTTP, our bot on PostgreSQL vs a bare botbuilder handler ==`,
   );
-  await recreateDatabase(adminUrl, DATABASE_NAME);
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'runsheet-bench-bot-'));
-  const connector = new FakeConnector(TEAMS_LIMITS);
-  let database: Database | undefined;
-  let server: restify.Server | undefined;
-  let teams: TeamsService | undefined;
-  let bare: { url: string; close(): Promise<void> } | undefined;
+  let service: BotBenchService | undefined;
+  let bare: BareBot | undefined;
   try {
-    // Configured as `npm start` would be with DATABASE_URL set and no app id: local mode.
-    const config = loadConfig({
-      DATABASE_URL: withDatabaseName(adminUrl, DATABASE_NAME),
-      RUNSHEET_DATA_DIR: dataDir,
-      LOG_LEVEL: 'info',
-    });
-    database = await openDatabase({
-      databaseUrl: config.databaseUrl,
-      dataDir: config.dataDir,
-      poolMax: config.databasePoolMax,
-    });
-    await database.migrate();
-    const plan = widenedPlan();
-    await storePlan(database, plan, { actor: 'bench@bench.example', source: 'bench-plan.json' });
-    const teamNames = plan.teams.map((t) => t.name);
-    const members = teamNames.flatMap((team) =>
-      Array.from({ length: MEMBERS_PER_TEAM }, (_, i): DirectoryUser => ({
-        aadObjectId: `bench-${slug(team)}-${i + 1}`,
-        name: `${team} Member ${i + 1}`,
-        email: `${slug(team)}-${i + 1}@bench.example`,
-        pilot: false,
-        teams: [team],
-      })),
-    );
-    const directory = new DirectorySnapshot(`card-action benchmark (${members.length} members and a pilot)`, [
-      ...members,
-      TEAMS_BENCH_PILOT,
-    ]);
-    const engine = new Engine({ database, directory });
-    const logger = benchLogger();
-    server = createHttpServer({ database, logger, about: { service: 'runsheet', mode: 'local' } });
-    teams = startTeamsService({ config, server, engine, directory, logger, startWorker: true });
-    await listen(server, 0, '127.0.0.1');
-    const address = server.address() as { port: number };
-    const serviceUrl = await connector.start();
-    await linkChannels(database, directory, teamNames, serviceUrl);
-
-    const activated = await activateAsBenchPilot(engine, ITERATION);
-    const drained = await waitForCardJobs(database, INITIAL_CARDS_TIMEOUT_MS);
-    console.log(
-      `the worker posted the ${activated.becameReady.length} ready cards in ${(drained.ms / 1000).toFixed(1)} s; measuring`,
-    );
-    const steps = await loadWorkSteps(database.db);
-    const input: LoadInput = {
-      url: `http://127.0.0.1:${address.port}/api/messages`,
+    service = await startBotBenchService(options.adminUrl, options.databaseName ?? DATABASE_NAME);
+    const base: LoadInput = {
+      ...service.loadBase,
       mode: 'workload',
-      concurrency: CONCURRENCY,
-      warmUp: WARM_UP,
-      measured: MEASURED,
-      iteration: ITERATION,
-      tenantId: BENCH_TENANT_ID,
-      seed: SEED,
-      users: members.map((m) => ({ aadObjectId: m.aadObjectId, name: m.name, team: m.teams[0]! })),
-      channelByTeam: Object.fromEntries(teamNames.map((team) => [team, channelIdOf(team)])),
-      steps: Object.fromEntries(
-        [...steps].map(([key, step]) => [key, { team: step.team, tasks: step.tasks }]),
-      ),
-      initiallyReady: activated.becameReady,
-      bodies: [],
-      thinkMs: 0,
+      users: USERS,
+      warmUp: 0,
+      measured: 0,
+      think: NO_THINK_TIME,
     };
 
-    // First at a human pace (each user presses about once a second), then saturated.
-    const paced = await runLoad({
-      ...input,
-      warmUp: PACED_WARM_UP,
-      measured: PACED_MEASURED,
-      thinkMs: PACED_THINK_MS,
-    });
-    if (paced.failures.length > 0) {
-      throw new Error(
-        `${paced.failureCount} paced card actions were not applied as planned, e.g.: ${paced.failures.slice(0, 3).join(' | ')}`,
-      );
-    }
-    const requestsBefore = (await connector.records()).length;
+    // 1. Production's shape: the worker runs; the activation's cards go out before measuring.
+    service.teams.worker.start();
+    const drained = await waitForCardJobs(service.database, INITIAL_CARDS_TIMEOUT_MS);
+    console.log(
+      `the worker posted the ${service.initiallyReady.length} ready cards in ${(drained.ms / 1000).toFixed(1)} s; measuring`,
+    );
+    const requestsBefore = (await service.connector.records()).length;
     const loadBefore = machineLoad();
     const gcWatch = watchGc();
-    const ours = await runLoad({ ...input, initiallyReady: paced.readyLeft });
+    const oursPeople = await loadOrThrow('people-paced', {
+      ...base,
+      warmUp: PEOPLE_WARM_UP,
+      measured: PEOPLE_MEASURED,
+      think: PEOPLE_THINK,
+    });
+    // Whether the worker keeps up with people: its backlog once they have stopped pressing.
+    const backlogAfterPeople = await pendingJobs(service.database);
+    const oursSaturated = await loadOrThrow('saturated', {
+      ...base,
+      initiallyReady: oursPeople.readyLeft,
+      warmUp: SATURATED_WARM_UP,
+      measured: SATURATED_MEASURED,
+    });
     const gc = await gcWatch.stop();
     const loadAfter = machineLoad();
-    if (ours.failures.length > 0) {
-      throw new Error(
-        `${ours.failureCount} card actions were not applied as planned, e.g.: ${ours.failures.slice(0, 3).join(' | ')}`,
-      );
-    }
-    const backlog = await pendingJobs(database);
-    const records = (await connector.records()).slice(requestsBefore);
-    await teams.stop();
-    teams = undefined;
+    const backlog = await pendingJobs(service.database);
+    const records = (await service.connector.records()).slice(requestsBefore);
+    await service.teams.worker.stop();
 
-    bare = await startBareBot(ours.sampleCard ?? { type: 'AdaptiveCard', version: '1.5', body: [] });
-    const baseline = await runLoad({ ...input, url: bare.url, mode: 'replay', bodies: ours.bodies });
-    const pacedSummary = summarize(paced.latencies);
-    const pacedRate = (paced.latencies.length * 1000) / paced.measuredWallMs;
-    if (baseline.failures.length > 0) {
-      throw new Error(`the bare handler failed ${baseline.failureCount} requests: ${baseline.failures[0]}`);
-    }
+    // 2. What one press costs alone, the worker stopped (its backlog waits).
+    const cost = await measurePressCost(
+      service.server,
+      { ...base, initiallyReady: oursSaturated.readyLeft, warmUp: COST_WARM_UP, measured: COST_MEASURED },
+      { countSql: true, database: service.database },
+    );
 
-    const our = summarize(ours.latencies);
-    const base = summarize(baseline.latencies);
-    const byKind = Object.fromEntries(
-      [...new Set(ours.kinds)].map((kind) => [
-        kind,
-        summarize(ours.latencies.filter((_, i) => ours.kinds[i] === kind)),
-      ]),
-    ) as Record<string, LatencySummary>;
-    const ratio = our.p50 / base.p50;
-    const throughput = (ours.latencies.length * 1000) / ours.measuredWallMs;
-    const baseThroughput = (baseline.latencies.length * 1000) / baseline.measuredWallMs;
+    // 3. The bare handler: the same users, bodies and think times.
+    bare = await startBareBot(oursPeople.sampleCard ?? { type: 'AdaptiveCard', version: '1.5', body: [] });
+    const replay = (ours: LoadOutput, input: Pick<LoadInput, 'warmUp' | 'measured'>): LoadInput => ({
+      ...base,
+      ...input,
+      url: bare!.url,
+      mode: 'replay',
+      recorded: { bodies: ours.bodies, userOf: ours.userOf, thinkMsAfter: ours.thinkMsAfter },
+    });
+    const bareCost = await measurePressCost(
+      bare.server,
+      replay(cost.load, { warmUp: COST_WARM_UP, measured: COST_MEASURED }),
+      { countSql: false },
+    );
+    const people: PacedResult = {
+      ours: oursPeople,
+      bare: await loadOrThrow(
+        'bare, people-paced',
+        replay(oursPeople, { warmUp: PEOPLE_WARM_UP, measured: PEOPLE_MEASURED }),
+      ),
+    };
+    const saturated: PacedResult = {
+      ours: oursSaturated,
+      bare: await loadOrThrow(
+        'bare, saturated',
+        replay(oursSaturated, { warmUp: SATURATED_WARM_UP, measured: SATURATED_MEASURED }),
+      ),
+    };
 
+    // 4. The report.
+    const summaries = {
+      people: { ours: summarize(people.ours.latencies), bare: summarize(people.bare.latencies) },
+      saturated: { ours: summarize(saturated.ours.latencies), bare: summarize(saturated.bare.latencies) },
+    };
+    const ratio = (pacing: keyof typeof summaries) => summaries[pacing].ours.p50 / summaries[pacing].bare.p50;
+    const thinkText = `${PEOPLE_THINK.minMs / 1000}–${PEOPLE_THINK.maxMs / 1000} s`;
     const row = (label: string, s: LatencySummary, perSecond: number) => [
       label,
       String(s.count),
@@ -239,25 +180,34 @@ export async function runBotLatencyBench(options: { adminUrl: string }): Promise
       fmtNum(s.p95),
       fmtNum(s.p99),
       fmtNum(s.max),
-      perSecond.toFixed(0),
+      Number.isNaN(perSecond) ? '' : perSecond.toFixed(0),
     ];
-    console.log(`\nCard-action round trip over HTTP, ms (${CONCURRENCY} users; warm-up presses excluded)`);
+    console.log(`\nCard-action round trip over HTTP, ms (${USERS} users, each one press at a time)`);
     printTable(
-      ['handler', 'n', 'mean', 'p50', 'p95', 'p99', 'max', 'req/s'],
+      ['handler, pacing', 'n', 'mean', 'p50', 'p95', 'p99', 'max', 'presses/s'],
       [
-        row(`runsheet, ${CONCURRENCY} in flight (no think time)`, our, throughput),
-        ...Object.entries(byKind).map(([kind, s]) => row(`  ${kind}`, s, Number.NaN)),
-        row(`bare CloudAdapter echoing a card, ${CONCURRENCY} in flight`, base, baseThroughput),
-        row(`runsheet, paced (each user ~1 press/${PACED_THINK_MS / 1000} s)`, pacedSummary, pacedRate),
-      ].map((cells) => cells.map((cell) => (cell === 'NaN' ? '' : cell))),
+        row(`runsheet, think ${thinkText}`, summaries.people.ours, pressRate(people.ours)),
+        ...byKind(people.ours).map(([kind, s]) => row(`  ${kind}`, s, Number.NaN)),
+        row(`bare handler, think ${thinkText}`, summaries.people.bare, pressRate(people.bare)),
+        row('runsheet, no think time (saturated)', summaries.saturated.ours, pressRate(saturated.ours)),
+        row('bare handler, no think time (saturated)', summaries.saturated.bare, pressRate(saturated.bare)),
+      ],
     );
+    console.log(
+      `p50 ratio (runsheet / bare): ${ratio('people').toFixed(2)} × with think time, ${ratio('saturated').toFixed(2)} × saturated`,
+    );
+    console.log('\nCost of one press, one at a time, worker stopped (warm-up excluded)');
+    printTable(PRESS_COST_HEADER, pressCostRows(cost.cost, bareCost.cost));
+
     const cardPosts = records.filter((r) => r.method === 'POST' && r.step !== null).length;
     const cardUpdates = records.filter((r) => r.method === 'PUT').length;
     const notices = records.filter((r) => r.method === 'POST' && r.step === null).length;
+    const throttled = records.filter((r) => r.status === 429).length;
+    const stepsCompleted = oursPeople.stepsCompleted + oursSaturated.stepsCompleted;
     console.log(
       `meanwhile the worker sent ${cardUpdates} card updates, ${cardPosts} new cards and ${notices} pilots' ` +
-        `notices (${records.filter((r) => r.status === 429).length} × 429); ${backlog} jobs waiting at the end; ` +
-        `${ours.stepsCompleted} steps completed, ${ours.stepsMadeReady} made ready; ` +
+        `notices (${throttled} × 429); jobs waiting: ${backlogAfterPeople} after the people-paced run, ` +
+        `${backlog} after the saturated one; ${stepsCompleted} steps completed; ` +
         `GC: ${gc.count} pauses, ${gc.totalMs.toFixed(0)} ms, longest ${gc.maxMs.toFixed(1)} ms`,
     );
     if (loadBefore.busy || loadAfter.busy) {
@@ -267,51 +217,63 @@ export async function runBotLatencyBench(options: { adminUrl: string }): Promise
       );
     }
 
+    const pacingFigures = (result: PacedResult, s: (typeof summaries)['people'], pacing: string) => ({
+      pacing,
+      runsheetMs: roundAll(s.ours),
+      runsheetByKindMs: Object.fromEntries(byKind(result.ours).map(([k, v]) => [k, roundAll(v)])),
+      bareMs: roundAll(s.bare),
+      p50Ratio: round(s.ours.p50 / s.bare.p50, 2),
+      runsheetPressesPerSecond: round(pressRate(result.ours), 1),
+      barePressesPerSecond: round(pressRate(result.bare), 1),
+      meanInFlight: round(meanInFlight(result.ours), 1),
+    });
     const figures = {
       workload:
-        `${CONCURRENCY} simulated users pressing step-card buttons (Action.Execute invokes to POST /api/messages ` +
-        'over loopback HTTP, with seen statuses): step start, task start + done for each task, step done; ' +
-        `no think time; ${WARM_UP} warm-up + ${MEASURED} measured presses; our service in local mode on ` +
-        'PostgreSQL with its job worker running against a fake connector; the bare handler replays the same ' +
-        'bodies to a CloudAdapter on restify that echoes a fixed card',
+        `${USERS} virtual users, each with at most one press in flight, pressing step-card buttons ` +
+        '(Action.Execute invokes to POST /api/messages over loopback HTTP, with seen statuses): step start, ' +
+        'task start + done for each task, step done; our service in local mode on PostgreSQL with its job ' +
+        'worker running against a fake connector; the bare handler (a CloudAdapter on restify echoing a fixed ' +
+        'card) gets the same bodies from the same users with the same think times',
       plan: `${PLAN_OPTIONS.steps} generated steps (seed ${PLAN_OPTIONS.seed}), predecessors of ${EXTRA_ENTRY_STEPS} Run1 steps dropped`,
-      directory: `${members.length} team members, ${MEMBERS_PER_TEAM} per team, and a pilot`,
-      databasePoolMax: config.databasePoolMax,
-      initiallyReady: activated.becameReady.length,
-      runsheetMs: roundAll(our),
-      runsheetByKindMs: Object.fromEntries(Object.entries(byKind).map(([k, s]) => [k, roundAll(s)])),
-      bareMs: roundAll(base),
-      paced: {
-        workload: `the same ${CONCURRENCY} users, each pausing ${PACED_THINK_MS / 2}–${(PACED_THINK_MS * 3) / 2} ms after each answer; ${PACED_WARM_UP} warm-up + ${PACED_MEASURED} measured presses, before the saturated run`,
-        latencyMs: roundAll(pacedSummary),
-        requestsPerSecond: round(pacedRate, 1),
+      directory: `${service.members.length} team members, ${MEMBERS_PER_TEAM} per team, and a pilot`,
+      databasePoolMax: service.config.databasePoolMax,
+      initiallyReady: service.initiallyReady.length,
+      people: {
+        ...pacingFigures(people, summaries.people, `think time ${thinkText} (uniform) after each answer`),
+        warmUp: PEOPLE_WARM_UP,
+        jobsWaitingAtEnd: backlogAfterPeople,
       },
-      p50Ratio: round(ratio, 2),
-      runsheetRequestsPerSecond: round(throughput, 1),
-      bareRequestsPerSecond: round(baseThroughput, 1),
-      meanInFlight: round(ours.latencies.reduce((a, b) => a + b, 0) / ours.measuredWallMs, 1),
-      warmUpMaxMs: round(Math.max(...ours.warmUpLatencies), 1),
-      worker: { cardUpdates, cardPosts, notices, throttled: records.filter((r) => r.status === 429).length },
+      saturated: {
+        ...pacingFigures(saturated, summaries.saturated, 'no think time: every user presses again at once'),
+        warmUp: SATURATED_WARM_UP,
+      },
+      pressCost: {
+        method:
+          'one press at a time, worker stopped: statements sent by the pg driver, CPU of the main thread ' +
+          "and of the database's backends (/proc)",
+        runsheet: cost.cost,
+        bare: bareCost.cost,
+      },
+      worker: { cardUpdates, cardPosts, notices, throttled },
       jobsWaitingAtEnd: backlog,
-      stepsCompleted: ours.stepsCompleted,
-      stepsMadeReady: ours.stepsMadeReady,
+      stepsCompleted,
       gcPauses: { count: gc.count, totalMs: round(gc.totalMs, 1), maxMs: round(gc.maxMs, 1) },
       loadAverage1m: { before: round(loadBefore.loadAverage1m, 2), after: round(loadAfter.loadAverage1m, 2) },
     };
     const targets: BenchTarget[] = [
       {
-        name: `card action p99 (${CONCURRENCY} users, HTTP, PostgreSQL)`,
-        value: our.p99,
+        name: `card action p99 (${USERS} users, think ${thinkText}, HTTP, PostgreSQL)`,
+        value: summaries.people.ours.p99,
         unit: 'ms',
         target: BOT_LATENCY_TARGETS.p99Ms,
-        pass: our.p99 <= BOT_LATENCY_TARGETS.p99Ms,
+        pass: summaries.people.ours.p99 <= BOT_LATENCY_TARGETS.p99Ms,
       },
       {
-        name: 'card action p50 / bare botbuilder p50',
-        value: ratio,
+        name: 'card action p50 / bare botbuilder p50 (same users and pacing)',
+        value: ratio('people'),
         unit: '×',
         target: BOT_LATENCY_TARGETS.p50Ratio,
-        pass: ratio <= BOT_LATENCY_TARGETS.p50Ratio,
+        pass: ratio('people') <= BOT_LATENCY_TARGETS.p50Ratio,
       },
     ];
     for (const t of targets) {
@@ -321,26 +283,32 @@ export async function runBotLatencyBench(options: { adminUrl: string }): Promise
     }
     return { figures, targets, notes };
   } finally {
-    await teams?.stop().catch(() => undefined);
     await bare?.close().catch(() => undefined);
-    if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-    await connector.close();
-    await database?.close().catch(() => undefined);
-    await dropDatabase(adminUrl, DATABASE_NAME);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await service?.close();
   }
 }
 
-/** The generated plan, with the predecessors of {@link EXTRA_ENTRY_STEPS} Run1 steps dropped. */
-function widenedPlan(): PlanModel {
-  const plan = generatePlan(PLAN_OPTIONS);
-  const random = mulberry32(SEED);
-  const candidates = plan.steps.filter((s) => s.scope.includes(ITERATION) && s.predecessors.length > 0);
-  for (let i = 0; i < EXTRA_ENTRY_STEPS && candidates.length > 0; i++) {
-    const [step] = candidates.splice(Math.floor(random() * candidates.length), 1);
-    step!.predecessors = [];
+/** Runs a load; a press that was not applied as planned stops the benchmark. */
+async function loadOrThrow(label: string, input: LoadInput): Promise<LoadOutput> {
+  const output = await runLoad(input);
+  if (output.failures.length > 0) {
+    throw new Error(
+      `${label}: ${output.failureCount} card actions were not applied as planned, e.g.: ${output.failures.slice(0, 3).join(' | ')}`,
+    );
   }
-  return plan;
+  return output;
+}
+
+function byKind(output: LoadOutput): [string, LatencySummary][] {
+  return [...new Set(output.kinds)].map((kind) => [
+    kind,
+    summarize(output.latencies.filter((_, i) => output.kinds[i] === kind)),
+  ]);
+}
+
+/** Requests in flight on average over the measured part (Little's law: latency × rate). */
+function meanInFlight(output: LoadOutput): number {
+  return output.latencies.reduce((a, b) => a + b, 0) / output.measuredWallMs;
 }
 
 async function pendingJobs(database: Database): Promise<number> {
@@ -362,333 +330,16 @@ async function waitForCardJobs(database: Database, timeoutMs: number): Promise<{
   return { ms: performance.now() - started };
 }
 
-/** A bare bot: CloudAdapter on restify, answering every card action with `card`. No engine, no database. */
-async function startBareBot(card: object): Promise<{ url: string; close(): Promise<void> }> {
-  // The same identity-less settings as our local mode (bot-adapter.ts).
-  const settings = {
-    MicrosoftAppId: '',
-    MicrosoftAppPassword: '',
-    MicrosoftAppType: 'MultiTenant',
-    MicrosoftAppTenantId: '',
-  };
-  const adapter = new CloudAdapter(
-    new ConfigurationBotFrameworkAuthentication(
-      settings,
-      new ConfigurationServiceClientCredentialFactory(settings),
-    ),
-  );
-  class EchoCardBot extends TeamsActivityHandler {
-    protected override async onAdaptiveCardInvoke(): Promise<AdaptiveCardInvokeResponse> {
-      return { statusCode: 200, type: CARD_CONTENT_TYPE, value: card as Record<string, unknown> };
-    }
-  }
-  const bot = new EchoCardBot();
-  const server = restify.createServer({ name: 'bare-bot', handleUncaughtExceptions: false });
-  server.use(restify.plugins.bodyParser());
-  server.post('/api/messages', async (req, res) => {
-    await adapter.process(req, res, (context) => bot.run(context));
-  });
-  await listen(server, 0, '127.0.0.1');
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}/api/messages`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The client: 50 users in a thread of their own
-// ---------------------------------------------------------------------------------------------
-
-interface LoadInput {
-  url: string;
-  /** `workload`: users carry out steps; `replay`: send `bodies` again, in order. */
-  mode: 'workload' | 'replay';
-  concurrency: number;
-  warmUp: number;
-  measured: number;
-  iteration: string;
-  tenantId: string;
-  seed: number;
-  users: { aadObjectId: string; name: string; team: string }[];
-  channelByTeam: Record<string, string>;
-  steps: Record<string, { team: string; tasks: { key: string; team: string }[] }>;
-  initiallyReady: string[];
-  bodies: string[];
-  /** Mean pause of a user between the answer to a press and their next press; 0: none. */
-  thinkMs: number;
-}
-
-interface LoadOutput {
-  /** Measured round trips, ms, in completion order, with the kind of press of each. */
-  latencies: number[];
-  kinds: string[];
-  warmUpLatencies: number[];
-  /** Every request body sent, in the order issued (the bare run replays them). */
-  bodies: string[];
-  /** The card returned to the first measured press. */
-  sampleCard: object | null;
-  failures: string[];
-  failureCount: number;
-  /** From the first measured press sent to the last answer received. */
-  measuredWallMs: number;
-  stepsCompleted: number;
-  stepsMadeReady: number;
-  /** Ready steps nobody touched, for a later run. */
-  readyLeft: string[];
-}
-
-function runLoad(input: LoadInput): Promise<LoadOutput> {
-  return new Promise((resolve, reject) => {
-    const thread = functionThread(loadThread, input, []);
-    thread.once('message', (message: { ok: true; output: LoadOutput } | { ok: false; error: string }) => {
-      void thread.terminate();
-      if (message.ok) resolve(message.output);
-      else reject(new Error(`the load client failed: ${message.error}`));
-    });
-    thread.once('error', reject);
-  });
-}
-
-/**
- * The load client's thread. Self-contained (it runs from its source text, see `functionThread`):
- * it uses nothing from this module but types, and Node's global fetch (undici, keep-alive).
- */
-function loadThread(input: LoadInput, port: MessagePort): void {
-  interface Actor {
-    aadObjectId: string;
-    name: string;
-  }
-  interface Press {
-    kind: string;
-    verb: string;
-    team: string;
-    data: Record<string, string>;
-  }
-  const total = input.warmUp + input.measured;
-  const output: LoadOutput = {
-    latencies: [],
-    kinds: [],
-    warmUpLatencies: [],
-    bodies: [],
-    sampleCard: null,
-    failures: [],
-    failureCount: 0,
-    measuredWallMs: 0,
-    stepsCompleted: 0,
-    stepsMadeReady: 0,
-    readyLeft: [],
-  };
-  let issued = 0;
-  let measuredStart = 0;
-  let measuredEnd = 0;
-  let state = input.seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const fail = (problem: string) => {
-    output.failureCount++;
-    if (output.failures.length < 10) output.failures.push(problem);
-  };
-
-  /** Sends request `index` and times the whole round trip; returns the parsed invoke response. */
-  const send = async (index: number, body: string, kind: string) => {
-    output.bodies[index] = body;
-    const started = performance.now();
-    if (index === input.warmUp) measuredStart = started;
-    let status = 0;
-    let text: string;
-    try {
-      const response = await fetch(input.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body,
-      });
-      status = response.status;
-      text = await response.text();
-    } catch (error) {
-      text = String(error);
-    }
-    const finished = performance.now();
-    if (index < input.warmUp) {
-      output.warmUpLatencies.push(finished - started);
-    } else {
-      output.latencies.push(finished - started);
-      output.kinds.push(kind);
-      measuredEnd = Math.max(measuredEnd, finished);
-    }
-    let parsed: { statusCode?: number; value?: { body?: unknown[] } } | null;
-    try {
-      parsed = JSON.parse(text) as { statusCode?: number; value?: { body?: unknown[] } };
-    } catch {
-      parsed = null;
-    }
-    if (status !== 200 || parsed?.statusCode !== 200) {
-      fail(`#${index} ${kind}: HTTP ${status} ${text.slice(0, 200)}`);
-      return null;
-    }
-    if (index === input.warmUp && parsed.value) output.sampleCard = parsed.value;
-    return parsed.value ?? null;
-  };
-
-  /** The outcome notice the bot put on top of the card it returned: `{ text, color }`. */
-  const noticeOf = (card: { body?: unknown[] } | null) => {
-    for (const element of card?.body ?? []) {
-      const block = element as { type?: string; inlines?: { text?: string; color?: string }[] };
-      const first = block.inlines?.[0];
-      if (block.type === 'RichTextBlock' && first?.color !== undefined) return first;
-    }
-    return null;
-  };
-
-  const invoke = (index: number, actor: Actor, step: string, press: Press): string => {
-    const channel = input.channelByTeam[input.steps[step]!.team]!;
-    const messageId = `card-${step}`;
-    return JSON.stringify({
-      type: 'invoke',
-      name: 'adaptiveCard/action',
-      id: `f:bench-${index}`,
-      timestamp: new Date().toISOString(),
-      serviceUrl: 'https://smba.trafficmanager.net/emea/',
-      channelId: 'msteams',
-      from: { id: `29:${actor.aadObjectId}`, aadObjectId: actor.aadObjectId, name: actor.name },
-      conversation: {
-        isGroup: true,
-        conversationType: 'channel',
-        tenantId: input.tenantId,
-        id: `${channel};messageid=${messageId}`,
-      },
-      recipient: { id: '28:bench-runsheet', name: 'Runsheet' },
-      replyToId: messageId,
-      value: {
-        action: { type: 'Action.Execute', id: press.verb, verb: press.verb, data: press.data },
-        trigger: 'manual',
-      },
-      channelData: {
-        channel: { id: channel },
-        team: { id: channel },
-        tenant: { id: input.tenantId },
-        source: { name: 'message' },
-      },
-      locale: 'en-GB',
-    });
-  };
-
-  const replay = async () => {
-    const worker = async () => {
-      while (issued < total) {
-        const index = issued++;
-        await send(index, input.bodies[index % input.bodies.length]!, 'replay');
-      }
-    };
-    await Promise.all(Array.from({ length: input.concurrency }, worker));
-  };
-
-  const workload = async () => {
-    const pool = [...input.initiallyReady];
-    const seen = new Set(pool);
-    const waiting: (() => void)[] = [];
-    let working = 0;
-    let starved = false;
-    const wake = () => waiting.splice(0).forEach((resolve) => resolve());
-    const membersOf = new Map<string, Actor[]>();
-    for (const user of input.users) membersOf.set(user.team, [...(membersOf.get(user.team) ?? []), user]);
-
-    const take = (team: string): string | undefined => {
-      if (pool.length === 0) return undefined;
-      let index = pool.findIndex((key) => input.steps[key]?.team === team);
-      if (index < 0) index = Math.floor(random() * pool.length);
-      const [key] = pool.splice(index, 1);
-      return key;
-    };
-    const nextStep = async (team: string): Promise<string | undefined> => {
-      for (;;) {
-        if (issued >= total || starved) return undefined;
-        const key = take(team);
-        if (key !== undefined) return key;
-        if (working === 0) {
-          starved = true;
-          wake();
-          return undefined;
-        }
-        await new Promise<void>((resolve) => waiting.push(resolve));
-      }
-    };
-    const pressesOf = (key: string): Press[] => {
-      const step = input.steps[key]!;
-      const data = (seen: string, task?: string) => ({
-        step: key,
-        iteration: input.iteration,
-        seen,
-        ...(task ? { task } : {}),
-      });
-      return [
-        { kind: 'step.start', verb: 'step.start', team: step.team, data: data('OPEN') },
-        ...step.tasks.flatMap((task): Press[] => [
-          { kind: 'task.start', verb: 'task.start', team: task.team, data: data('OPEN', task.key) },
-          { kind: 'task.done', verb: 'task.done', team: task.team, data: data('IN_PROGRESS', task.key) },
-        ]),
-        { kind: 'step.done', verb: 'step.done', team: step.team, data: data('IN_PROGRESS') },
-      ];
-    };
-
-    const user = async (me: { aadObjectId: string; name: string; team: string }) => {
-      for (let key = await nextStep(me.team); key !== undefined; key = await nextStep(me.team)) {
-        working++;
-        for (const press of pressesOf(key)) {
-          if (issued >= total) break;
-          const index = issued++;
-          const actor = press.team === me.team ? me : (membersOf.get(press.team) ?? [me])[0]!;
-          const card = await send(index, invoke(index, actor, key, press), press.kind);
-          if (card === null) break;
-          if (input.thinkMs > 0) {
-            await new Promise((resolve) => setTimeout(resolve, input.thinkMs * (0.5 + random())));
-          }
-          const notice = noticeOf(card as { body?: unknown[] });
-          if (notice?.color !== 'good') {
-            fail(`#${index} ${press.kind} ${key}: ${notice?.text ?? 'no notice on the card'}`);
-            break;
-          }
-          if (press.kind === 'step.done') {
-            output.stepsCompleted++;
-            const ready = /Now ready: (.+)\.$/.exec(notice.text ?? '')?.[1]?.split(', ') ?? [];
-            for (const next of ready) {
-              if (seen.has(next) || !input.steps[next]) continue;
-              seen.add(next);
-              pool.push(next);
-              output.stepsMadeReady++;
-            }
-            wake();
-          }
-        }
-        working--;
-        wake();
-      }
-    };
-    await Promise.all(input.users.slice(0, input.concurrency).map((me) => user(me)));
-    output.readyLeft = pool;
-    if (starved && issued < total) fail(`ran out of ready steps after ${issued} presses`);
-  };
-
-  (input.mode === 'replay' ? replay() : workload()).then(
-    () => {
-      output.measuredWallMs = measuredEnd - measuredStart;
-      port.postMessage({ ok: true, output });
-    },
-    (error: unknown) => port.postMessage({ ok: false, error: String((error as Error)?.stack ?? error) }),
-  );
-}
-
 function fmtNum(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(2);
 }
 
 if (isEntryPoint(import.meta.url)) {
-  runBotLatencyBench({ adminUrl: process.env.DATABASE_URL || DEFAULT_ADMIN_URL }).then(
+  const databaseAt = process.argv.indexOf('--database');
+  runBotLatencyBench({
+    adminUrl: process.env.DATABASE_URL || DEFAULT_ADMIN_URL,
+    databaseName: databaseAt > 0 ? process.argv[databaseAt + 1] : undefined,
+  }).then(
     (result) => {
       for (const note of result.notes) console.log(`NOTE: ${note}`);
     },

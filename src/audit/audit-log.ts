@@ -4,9 +4,10 @@
  * so an edited, deleted or inserted row breaks the chain where it happened (see verify-audit.ts).
  */
 import { createHash } from 'node:crypto';
-import { eq, sql } from '../db/orm.js';
-import type { Db, Queryable, Tx } from '../db/client.js';
-import { auditEvents, auditHead } from '../db/schema.js';
+import type { SQL } from 'drizzle-orm';
+import { sql } from '../db/orm.js';
+import { queryRows, type Db, type Queryable, type Tx } from '../db/client.js';
+import { auditEvents } from '../db/schema.js';
 import { canonicalJson } from './canonical-json.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -39,7 +40,12 @@ export interface AuditEvent {
 
 /** The hash of an event: over the previous hash and every field but the hash itself. */
 export function hashAuditEvent(event: Omit<AuditEvent, 'hash'>): string {
-  const content = canonicalJson({
+  return createHash('sha256').update(event.prevHash).update('\n').update(hashedContent(event)).digest('hex');
+}
+
+/** What the hash covers after the previous hash: the event's fields as canonical JSON. */
+function hashedContent(event: Omit<AuditEvent, 'hash' | 'prevHash'>): string {
+  return canonicalJson({
     seq: event.seq,
     at: event.at.toISOString(),
     actor: event.actor,
@@ -49,40 +55,107 @@ export function hashAuditEvent(event: Omit<AuditEvent, 'hash'>): string {
     type: event.type,
     details: event.details,
   });
-  return createHash('sha256').update(event.prevHash).update('\n').update(content).digest('hex');
 }
 
 /**
- * Appends one event inside the caller's transaction. The chain head row is locked until commit,
- * which serialises appends: two transactions can never chain to the same previous event. It takes
- * a transaction, not the database: outside one, the lock would end with its own statement and two
- * appends could chain to the same event (use `recordAuditEvent` for an event on its own).
+ * The canonical text of an event's content around its sequence number, which only the database
+ * knows when the event is appended: `before + seq + after` is what `hashAuditEvent` hashes (after
+ * the previous hash and a newline). Only `subject` and `type` follow the top-level `seq`, and as
+ * JSON strings they cannot hold `"seq":0,` (a quote inside is escaped), so its last occurrence is
+ * the top-level one; a `seq` key in the details comes before it.
  */
-export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<AuditEvent> {
-  const [head] = await tx.select().from(auditHead).where(eq(auditHead.id, 1)).for('update');
-  if (!head) throw new Error('audit_head is missing: the database was not migrated');
-  // Millisecond precision: PostgreSQL keeps microseconds, and the hash must survive the round trip.
-  const at = new Date(Math.floor((input.at ?? new Date()).getTime()));
-  const unhashed = {
-    seq: head.seq + 1,
-    at,
+export function hashContentAroundSeq(event: Omit<AuditEvent, 'hash' | 'seq' | 'prevHash'>): {
+  before: string;
+  after: string;
+} {
+  const text = hashedContent({ ...event, seq: 0 });
+  const at = text.lastIndexOf('"seq":0,');
+  // before ends with `"seq":`, after starts with the comma.
+  return { before: text.slice(0, at + '"seq":'.length), after: text.slice(at + '"seq":0'.length) };
+}
+
+/**
+ * The event as stored: millisecond precision (PostgreSQL keeps microseconds, and the hash must
+ * survive the round trip), details as plain JSON.
+ */
+function eventContent(input: AuditEventInput): Omit<AuditEvent, 'hash' | 'seq' | 'prevHash'> {
+  return {
+    at: new Date(Math.floor((input.at ?? new Date()).getTime())),
     actor: input.actor,
     actorName: input.actorName ?? '',
     iteration: input.iteration ?? null,
     subject: input.subject,
     type: input.type,
     details: JSON.parse(JSON.stringify(input.details ?? {})) as Record<string, unknown>,
-    prevHash: head.hash,
   };
-  const event: AuditEvent = { ...unhashed, hash: hashAuditEvent(unhashed) };
-  await tx.insert(auditEvents).values(event);
-  await tx.update(auditHead).set({ seq: event.seq, hash: event.hash }).where(eq(auditHead.id, 1));
-  return event;
 }
 
-/** Records one event in a transaction of its own (an event that accompanies no other change). */
+/**
+ * The common table expressions that append one event in a single statement: `audit_prev` locks
+ * the chain head (the lock lasts until the statement's transaction ends), `audit_event` holds the
+ * new sequence number, the previous hash and the new hash (SHA-256 over the same text as
+ * `hashAuditEvent`, computed by PostgreSQL), `audit_appended` inserts the event and `audit_moved`
+ * moves the head. A caller adds its own expressions after these (see `Engine`'s record, which
+ * enqueues the change's jobs in the same statement) and reads `audit_event`.
+ */
+export function auditAppendCtes(input: AuditEventInput): {
+  ctes: SQL;
+  content: ReturnType<typeof eventContent>;
+} {
+  const content = eventContent(input);
+  const { before, after } = hashContentAroundSeq(content);
+  const ctes = sql`audit_prev as (select seq, hash from audit_head where id = 1 for update),
+    audit_event as (
+      select p.seq + 1 as seq, p.hash as prev_hash,
+        encode(sha256(convert_to(p.hash || chr(10) || ${before} || (p.seq + 1)::text || ${after}, 'UTF8')), 'hex') as hash
+      from audit_prev p),
+    audit_appended as (
+      insert into audit_events (seq, at, actor, actor_name, iteration, subject, type, details, prev_hash, hash)
+      select e.seq, ${content.at.toISOString()}::timestamptz, ${content.actor}, ${content.actorName},
+        ${content.iteration}, ${content.subject}, ${content.type}, ${JSON.stringify(content.details)}::jsonb,
+        e.prev_hash, e.hash
+      from audit_event e
+      returning seq),
+    audit_moved as (
+      update audit_head set seq = e.seq, hash = e.hash from audit_event e where audit_head.id = 1
+      returning audit_head.seq)`;
+  return { ctes, content };
+}
+
+/** Reads back the appended event of a statement built on `auditAppendCtes`. */
+export function appendedEvent(
+  content: ReturnType<typeof eventContent>,
+  row: { seq: number | string; prev_hash: string; hash: string } | undefined,
+): AuditEvent {
+  if (!row) throw new Error('audit_head is missing: the database was not migrated');
+  return { ...content, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
+}
+
+/**
+ * Appends one event inside the caller's transaction, in one statement (see `auditAppendCtes`).
+ * The chain head row is locked until commit, which serialises appends: two transactions can never
+ * chain to the same previous event. It takes a transaction, not the database, because the event
+ * belongs to the transaction's change (use `recordAuditEvent` for an event on its own).
+ */
+export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<AuditEvent> {
+  return appendInOneStatement(tx, input);
+}
+
+async function appendInOneStatement(db: Queryable, input: AuditEventInput): Promise<AuditEvent> {
+  const { ctes, content } = auditAppendCtes(input);
+  const [row] = await queryRows<{ seq: number; prev_hash: string; hash: string }>(
+    db,
+    sql`with ${ctes} select seq, prev_hash, hash from audit_event`,
+  );
+  return appendedEvent(content, row);
+}
+
+/**
+ * Records one event that accompanies no other change. The append is one statement, so it is atomic
+ * on its own: the lock on the chain head lasts until that statement commits.
+ */
 export function recordAuditEvent(db: Db, input: AuditEventInput): Promise<AuditEvent> {
-  return db.transaction((tx) => appendAuditEvent(tx, input));
+  return appendInOneStatement(db, input);
 }
 
 /** Reads events in sequence order, in pages, for verification and export. */

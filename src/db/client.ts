@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
-import { drizzleNodePostgres, drizzlePglite, migrateNodePostgres, migratePglite } from './orm.js';
+import { drizzleNodePostgres, drizzlePglite, migrateNodePostgres, migratePglite, PgDialect } from './orm.js';
 import pg from 'pg';
 import { listenPglite, listenPostgres, type ListenHandlers, type Unlisten } from './listen.js';
 import * as schema from './schema.js';
@@ -27,6 +27,13 @@ export interface Database {
   readonly location: string;
   /** The embedded engine itself, when the database is PGlite (tests clone it). */
   readonly pglite?: PGlite;
+  /**
+   * Runs one statement outside any transaction as a named prepared statement: PostgreSQL parses and
+   * plans it once per connection, not on every call. For hot queries whose planning costs more than
+   * their execution (the step card's: 1.4–1.9 ms when planned every time, 0.15–0.24 ms prepared).
+   * `name` stands for one query text, whatever the parameters. On PGlite it is an ordinary query.
+   */
+  queryPrepared<T>(name: string, query: SQL): Promise<T[]>;
   /** Applies pending migrations; safe to call from several instances at once. */
   migrate(): Promise<void>;
   /** LISTENs on a notification channel (see listen.ts), on a connection of its own. */
@@ -69,10 +76,19 @@ function openPostgres(connectionString: string, poolMax: number): Database {
   // An idle client that loses its connection emits 'error'; without a listener it would crash the process.
   pool.on('error', () => undefined);
   const url = new URL(connectionString);
+  const dialect = new PgDialect();
   return {
     db: drizzleNodePostgres(pool, { schema }) as unknown as Db,
     kind: 'postgres',
     location: `postgres://${url.host}${url.pathname}`,
+    async queryPrepared<T>(name: string, query: SQL): Promise<T[]> {
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      try {
+        return (await pool.query({ name, text, values: params })).rows as T[];
+      } catch (error) {
+        throw new Error(`${name} failed: ${(error as Error).message}`, { cause: error });
+      }
+    },
     async migrate() {
       // Several instances may start at once: one applies the migrations, the others wait for it.
       const client = new pg.Client({ connectionString });
@@ -111,6 +127,7 @@ export async function openPglite(dataDir: string | undefined, existing?: PGlite)
     kind: 'pglite',
     location: dataDir ?? 'memory',
     pglite: client,
+    queryPrepared: (_name, query) => queryRows(db, query),
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), { migrationsFolder: migrationsFolder() });
     },

@@ -22,6 +22,7 @@ export const { sql, eq, and } = orm;
 
 const pgCore = require('drizzle-orm/pg-core') as typeof PgCore;
 export const {
+  PgDialect,
   bigint,
   bigserial,
   boolean,

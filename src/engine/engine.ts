@@ -5,12 +5,18 @@
  * enqueues the outgoing jobs. Nothing is sent to Teams or Graph inside the transaction: a rollback
  * sends nothing, and a crash after commit loses nothing because the jobs are already stored.
  */
+import type { SQL } from 'drizzle-orm';
 import { sql } from '../db/orm.js';
-import { appendAuditEvent } from '../audit/audit-log.js';
+import {
+  appendAuditEvent,
+  appendedEvent,
+  auditAppendCtes,
+  type AuditEventInput,
+} from '../audit/audit-log.js';
 import { queryRows, type Database, type Queryable, type Tx } from '../db/client.js';
 import type { Directory } from '../directory/directory.js';
 import { parseAnyId } from '../domain/ids.js';
-import { enqueueJobs, type JobRequest } from '../jobs/queue.js';
+import { insertJobsSql, type JobRequest } from '../jobs/queue.js';
 import { observeTransition } from '../observability/metrics.js';
 import { describeActorRef, describeActorRole, resolveActor, type Actor } from './actor.js';
 import type { Command, CommandResult, EngineRefusalCode } from './command.js';
@@ -18,7 +24,7 @@ import { executeControlCommand } from './control-commands.js';
 import { ForecastService } from './forecast-service.js';
 import { executeIterationCommand } from './iteration-commands.js';
 import { PlanSnapshotCache, type PlanSnapshot } from './plan-snapshot.js';
-import { findIterationByName } from './read-models.js';
+import { findIterationByName, iterationByNameSql } from './read-models.js';
 import { executeTaskCommand, executeStepCommand } from './work-commands.js';
 
 export interface EngineOptions {
@@ -52,10 +58,14 @@ export interface CommandContext {
     message: string,
     subject?: { kind: CommandResult['kind']; id: string },
   ): Promise<CommandResult>;
-  /** Records the audit event of an accepted or unchanged command and enqueues its jobs. */
+  /**
+   * Records the audit event of an accepted or unchanged command and enqueues its jobs. `change`:
+   * the command's own write (an UPDATE of the state row it locked), run in the same statement.
+   */
   record(
     event: { type: string; subject: string; details: Record<string, unknown> },
     jobs?: readonly JobRequest[],
+    change?: SQL,
   ): Promise<number>;
 }
 
@@ -111,17 +121,14 @@ export class Engine {
           `${who} is not in the directory (${this.options.directory.source}), so cannot act.`,
         );
       }
-      const meta = await queryRows<{ revision: number }>(
-        tx,
-        sql`select revision from plan_meta where id = 1`,
-      );
-      const snapshot = await this.plans.get(tx, meta[0]?.revision ?? 0);
+      const frame = await readCommandFrame(tx, command.iteration ?? null);
+      const snapshot = await this.plans.get(tx, frame.revision);
 
       if (command.action === 'activate' || command.action === 'close') {
         return executeIterationCommand({ tx, command, actor, now, snapshot });
       }
 
-      const iteration = await findIteration(tx, command.iteration ?? null);
+      const iteration = await findIteration(tx, command.iteration ?? null, frame.iteration);
       if (!iteration.ok)
         return refuseOutside(base, actor.email, iteration.code, iteration.message, actor.name);
       const { row } = iteration;
@@ -162,14 +169,13 @@ export class Engine {
             auditSeq: seq,
           };
         },
-        record: async (event, jobs = []) => {
-          const seq = await this.recordEvent(tx, now, actor, row.name, event);
-          await enqueueJobs(
+        record: (event, jobs = [], change) =>
+          appendEventWithJobs(
             tx,
-            jobs.map((job) => ({ ...job, payload: { ...job.payload, auditSeq: seq } })),
-          );
-          return seq;
-        },
+            { actor: actor.email, actorName: actor.name, iteration: row.name, at: now, ...event },
+            jobs,
+            change,
+          ),
       };
 
       const parsed = parseAnyId(command.subject, (type) => snapshot.stepTypes.has(type));
@@ -202,6 +208,29 @@ export class Engine {
     });
     return appended.seq;
   }
+}
+
+/**
+ * Appends an audit event and enqueues the jobs it causes, each payload carrying the event's
+ * sequence number (`auditSeq`), together with the change itself when given: one statement, one
+ * round trip, instead of one per write.
+ */
+async function appendEventWithJobs(
+  tx: Tx,
+  input: AuditEventInput,
+  jobs: readonly JobRequest[],
+  change?: SQL,
+): Promise<number> {
+  if (jobs.length === 0 && !change) return (await appendAuditEvent(tx, input)).seq;
+  const { ctes, content } = auditAppendCtes(input);
+  const withSeq = sql`jsonb_build_object('auditSeq', (select seq from audit_event))`;
+  const enqueued = jobs.length > 0 ? sql`, enqueued as (${insertJobsSql(jobs, withSeq)})` : sql``;
+  const changed = change ? sql`, changed as (${change})` : sql``;
+  const [appended] = await queryRows<{ seq: number; prev_hash: string; hash: string }>(
+    tx,
+    sql`with ${ctes}${enqueued}${changed} select seq, prev_hash, hash from audit_event`,
+  );
+  return appendedEvent(content, appended).seq;
 }
 
 /** The fields of a command worth keeping in the audit log. */
@@ -241,9 +270,39 @@ async function refuseOutside(
 type IterationLookup =
   { ok: true; row: IterationRow } | { ok: false; code: EngineRefusalCode; message: string };
 
-/** The named iteration (case-insensitive), or the active one when no name is given. */
-export async function findIteration(tx: Tx, name: string | null): Promise<IterationLookup> {
-  const row = await findIterationByName(tx, name === null ? null : name.trim());
+/**
+ * The plan revision and the iteration a command names (the active one when null), read in one
+ * round trip at the start of every command.
+ */
+async function readCommandFrame(
+  tx: Tx,
+  name: string | null,
+): Promise<{ revision: number; iteration: IterationRow | undefined }> {
+  const [row] = await queryRows<{ revision: number } & { [K in keyof IterationRow]: IterationRow[K] | null }>(
+    tx,
+    sql`select coalesce((select revision from plan_meta where id = 1), 0) as revision,
+          i.id, i.name, i.status, i."timeZone", i.comms
+        from (select 1) one
+        left join lateral (${iterationByNameSql(name === null ? null : name.trim())} limit 1) i on true`,
+  );
+  const { revision, id, name: found, status, timeZone, comms } = row!;
+  return {
+    revision: Number(revision),
+    iteration:
+      id === null ? undefined : { id, name: found!, status: status!, timeZone: timeZone!, comms: comms! },
+  };
+}
+
+/**
+ * The named iteration (case-insensitive), or the active one when no name is given. `found`: the
+ * row `readCommandFrame` found for the same name, when the caller has it.
+ */
+export async function findIteration(
+  tx: Tx,
+  name: string | null,
+  found?: IterationRow,
+): Promise<IterationLookup> {
+  const row = found ?? (await findIterationByName(tx, name === null ? null : name.trim()));
   if (row) return { ok: true, row };
   if (name === null) {
     return {

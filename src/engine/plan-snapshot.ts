@@ -49,6 +49,14 @@ export class PlanSnapshotCache {
     return snapshot.revision === revision ? snapshot : loadPlanSnapshot(db, revision);
   }
 
+  /**
+   * The snapshot loaded last, without asking the database which revision is current: for a reader
+   * that checks the revision in a query of its own (a step card), else undefined.
+   */
+  latest(): PlanSnapshot | undefined {
+    return this.current;
+  }
+
   invalidate(): void {
     this.current = undefined;
   }

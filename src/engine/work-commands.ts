@@ -4,7 +4,7 @@
  */
 import { and, eq, sql } from '../db/orm.js';
 import { queryRows, type Tx } from '../db/client.js';
-import { stepStates, taskStates } from '../db/schema.js';
+import { stepStates, taskStates, tasks, teams } from '../db/schema.js';
 import { sqlList } from '../db/sql-helpers.js';
 import { isStepReady, newlyReadyAfter } from '../domain/readiness.js';
 import {
@@ -60,6 +60,32 @@ async function lockTaskState(tx: Tx, iterationId: number, taskId: number): Promi
     [row] = await lock();
   }
   return row!;
+}
+
+/**
+ * Finds a task by key (with the team that carries it out) and locks its execution state in the
+ * iteration, in one round trip when the state row exists, as activation opens it for everything
+ * in scope. `state` is absent when the task has no state row yet (out of scope, or in scope since
+ * a re-import): the caller checks the scope, then locks with `lockTaskState`.
+ */
+async function findTaskLockingState(
+  tx: Tx,
+  iterationId: number,
+  key: string,
+): Promise<{ id: number; team: string; state?: ExecutionRow } | undefined> {
+  const [locked] = await tx
+    .select({ id: tasks.id, team: teams.name, state: taskStates })
+    .from(tasks)
+    .innerJoin(teams, eq(teams.id, tasks.teamId))
+    .innerJoin(taskStates, and(eq(taskStates.iterationId, iterationId), eq(taskStates.taskId, tasks.id)))
+    .where(and(eq(tasks.key, key), eq(tasks.archived, false)))
+    .for('update', { of: taskStates });
+  if (locked) return locked;
+  const [task] = await queryRows<{ id: number; team: string }>(
+    tx,
+    sql`select t.id, tm.name as team from tasks t join teams tm on tm.id = t.team_id where t.key = ${key} and not t.archived`,
+  );
+  return task;
 }
 
 /** Statuses of the given steps in an iteration; a step without a state row is OPEN. */
@@ -213,10 +239,13 @@ export async function executeStepCommand(context: CommandContext, key: string): 
   });
   if (!decision.ok) return context.refuse(decision.code, decision.message, subject);
 
-  await tx
+  // Written with the audit event, in its statement (see CommandContext.record); the readiness
+  // below takes this step's new status from the decision, not from its row.
+  const change = tx
     .update(stepStates)
     .set(transitionValues(context, action, decision.to, decision.heldFrom, state.version))
-    .where(and(eq(stepStates.iterationId, iteration.id), eq(stepStates.stepId, step.dbId)));
+    .where(and(eq(stepStates.iterationId, iteration.id), eq(stepStates.stepId, step.dbId)))
+    .getSQL();
 
   // Readiness can only have changed for this step and its effective successors.
   let becameReady: number[] = [];
@@ -248,19 +277,23 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     becameReady: becameReadyKeys,
     ...(facts.opensAt ? { notBefore: facts.opensAt } : {}),
   };
-  const seq = await context.record({ type: `step.${action}`, subject: key, details }, [
-    ...jobs,
-    ...statusChangeJobs({
-      iterationId: iteration.id,
-      stepId: step.dbId,
-      step: key,
-      from: state.status,
-      to: decision.to,
-      actorName: actor.name,
-      at: context.now.toISOString(),
-      reason: command.reason?.trim() || null,
-    }),
-  ]);
+  const seq = await context.record(
+    { type: `step.${action}`, subject: key, details },
+    [
+      ...jobs,
+      ...statusChangeJobs({
+        iterationId: iteration.id,
+        stepId: step.dbId,
+        step: key,
+        from: state.status,
+        to: decision.to,
+        actorName: actor.name,
+        at: context.now.toISOString(),
+        reason: command.reason?.trim() || null,
+      }),
+    ],
+    change,
+  );
   const readyNote = becameReadyKeys.length > 0 ? ` Now ready: ${becameReadyKeys.join(', ')}.` : '';
   return {
     outcome: 'applied',
@@ -285,10 +318,7 @@ export async function executeTaskCommand(
   const { tx, snapshot, iteration, command, actor } = context;
   const subject = { kind: 'task' as const, id: key };
   const index = snapshot.indexOfKey(stepKey);
-  const [task] = await queryRows<{ id: number; team: string }>(
-    tx,
-    sql`select t.id, tm.name as team from tasks t join teams tm on tm.id = t.team_id where t.key = ${key} and not t.archived`,
-  );
+  const task = index === undefined ? undefined : await findTaskLockingState(tx, iteration.id, key);
   if (!task || index === undefined)
     return context.refuse('UNKNOWN_SUBJECT', `There is no task ${key} in the plan.`, subject);
   const step = snapshot.steps[index]!;
@@ -300,7 +330,7 @@ export async function executeTaskCommand(
     );
   }
 
-  const state = await lockTaskState(tx, iteration.id, task.id);
+  const state = task.state ?? (await lockTaskState(tx, iteration.id, task.id));
   const isOwnTeam = actor.teams.includes(task.team);
   const screened = await screenWorkCommand(context, subject, state, isOwnTeam);
   if (screened) return screened;
@@ -318,10 +348,11 @@ export async function executeTaskCommand(
   });
   if (!decision.ok) return context.refuse(decision.code, decision.message, subject);
 
-  await tx
+  const change = tx
     .update(taskStates)
     .set(transitionValues(context, action, decision.to, decision.heldFrom, state.version))
-    .where(and(eq(taskStates.iterationId, iteration.id), eq(taskStates.taskId, task.id)));
+    .where(and(eq(taskStates.iterationId, iteration.id), eq(taskStates.taskId, task.id)))
+    .getSQL();
   const details = {
     ...commandDetails(command),
     step: stepKey,
@@ -329,9 +360,11 @@ export async function executeTaskCommand(
     to: decision.to,
     forced: decision.forced,
   };
-  const seq = await context.record({ type: `task.${action}`, subject: key, details }, [
-    stepCardSyncJob(iteration.id, step.dbId),
-  ]);
+  const seq = await context.record(
+    { type: `task.${action}`, subject: key, details },
+    [stepCardSyncJob(iteration.id, step.dbId)],
+    change,
+  );
   return {
     outcome: 'applied',
     kind: 'task',

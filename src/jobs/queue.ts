@@ -3,6 +3,7 @@
  * transaction as the change that causes it (the transactional outbox). Workers on any instance
  * claim due jobs with `FOR UPDATE SKIP LOCKED`, so each job runs once however many instances run.
  */
+import type { SQL } from 'drizzle-orm';
 import { sql } from '../db/orm.js';
 import type { Queryable } from '../db/client.js';
 import { queryRows } from '../db/client.js';
@@ -34,6 +35,19 @@ export interface ClaimedJob {
  */
 export async function enqueueJobs(tx: Queryable, requests: readonly JobRequest[]): Promise<number> {
   if (requests.length === 0) return 0;
+  const [inserted] = await queryRows<{ n: number }>(
+    tx,
+    sql`with created as (${insertJobsSql(requests)}) select count(*)::int as n from created`,
+  );
+  return inserted?.n ?? 0;
+}
+
+/**
+ * The `insert … returning 1` that enqueues `requests` (non-empty), for a statement of the caller's
+ * own. `addToPayload`: an SQL jsonb object merged into every payload, for values only that
+ * statement knows (the engine adds the sequence number of the audit event it appends).
+ */
+export function insertJobsSql(requests: readonly JobRequest[], addToPayload?: SQL): SQL {
   const now = new Date().toISOString();
   const rows = requests.map((request, ord) => ({
     ord,
@@ -43,19 +57,14 @@ export async function enqueueJobs(tx: Queryable, requests: readonly JobRequest[]
     run_at: (request.runAt ?? new Date(now)).toISOString(),
     max_attempts: request.maxAttempts ?? 10,
   }));
-  const [inserted] = await queryRows<{ n: number }>(
-    tx,
-    sql`with created as (
-          insert into jobs (kind, payload, dedupe_key, run_at, max_attempts)
-          select x.kind, x.payload, x.dedupe_key, x.run_at, x.max_attempts
+  const payload = addToPayload ? sql`x.payload || ${addToPayload}` : sql`x.payload`;
+  return sql`insert into jobs (kind, payload, dedupe_key, run_at, max_attempts)
+          select x.kind, ${payload}, x.dedupe_key, x.run_at, x.max_attempts
           from jsonb_to_recordset(${jsonbRows(rows)})
             as x(ord int, kind text, payload jsonb, dedupe_key text, run_at timestamptz, max_attempts int)
           order by x.ord
           on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null do nothing
-          returning 1)
-        select count(*)::int as n from created`,
-  );
-  return inserted?.n ?? 0;
+          returning 1`;
 }
 
 /**

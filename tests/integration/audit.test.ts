@@ -3,8 +3,16 @@
  * inserted row. Tampering needs the triggers disabled first, as a malicious DBA would.
  */
 import { sql } from '../../src/db/orm.js';
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { appendAuditEvent } from '../../src/audit/audit-log.js';
+import {
+  appendAuditEvent,
+  hashAuditEvent,
+  hashContentAroundSeq,
+  readAuditEvents,
+  recordAuditEvent,
+} from '../../src/audit/audit-log.js';
 import { verifyAuditChain } from '../../src/audit/verify-audit.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -93,5 +101,57 @@ describe('audit log', () => {
       'event 6 (step.start TRT-5 at 2026-12-05T18:05:00.123Z) was altered: its content no longer matches its hash',
       'the chain head records event 5 but the log ends at event 6 (rows deleted at the end, or head altered)',
     ]);
+  });
+
+  it('chains events appended at once from many connections, hashed by PostgreSQL as in JS', async () => {
+    // Each append is one statement that locks the chain head; none may chain to the same event.
+    const odd = { seq: 7, quote: '"seq":0,"subject":"x"', unicode: 'Grüße 🚀 \\ \n', empty: {} };
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? recordAuditEvent(database.db, {
+              actor: 'system',
+              subject: `TRT-${i}`,
+              type: 'card.update',
+              details: { i, ...odd },
+            })
+          : database.db.transaction((tx) =>
+              appendAuditEvent(tx, { actor: 'cli', subject: `"seq":${i},`, type: 'step.done', details: {} }),
+            ),
+      ),
+    );
+    expect(await verifyAuditChain(database.db)).toEqual({ ok: true, events: 45, problems: [] });
+    const events: number[] = [];
+    for await (const event of readAuditEvents(database.db)) events.push(event.seq);
+    expect(events).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+  });
+});
+
+describe('hashContentAroundSeq', () => {
+  it('splits the hashed text exactly around the sequence number, whatever the content', () => {
+    const json = fc.jsonValue({ maxDepth: 3 });
+    fc.assert(
+      fc.property(
+        fc.record({
+          seq: fc.integer({ min: 1, max: 2 ** 40 }),
+          at: fc.date({ min: new Date(0), max: new Date(Date.UTC(2100, 0, 1)), noInvalidDate: true }),
+          actor: fc.string(),
+          actorName: fc.string(),
+          iteration: fc.option(fc.string(), { nil: null }),
+          subject: fc.string(),
+          type: fc.string(),
+          details: fc.dictionary(fc.oneof(fc.constant('seq'), fc.string()), json),
+          prevHash: fc.string(),
+        }),
+        (event) => {
+          const details = JSON.parse(JSON.stringify(event.details)) as Record<string, unknown>;
+          const { before, after } = hashContentAroundSeq({ ...event, details });
+          const text = `${event.prevHash}\n${before}${event.seq}${after}`;
+          const expected = hashAuditEvent({ ...event, details });
+          const actual = createHash('sha256').update(text).digest('hex');
+          expect(actual).toBe(expected);
+        },
+      ),
+    );
   });
 });

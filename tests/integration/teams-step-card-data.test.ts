@@ -241,6 +241,16 @@ describe('loadStepCardData', () => {
     });
   });
 
+  it('follows a re-import at once: the card reads the current plan revision, not the cached snapshot', async () => {
+    await as('pilot', { action: 'activate', subject: 'Run1' });
+    expect(await cardData('TRT-4')).toMatchObject({ predecessors: [{ id: 'TRT-3', status: 'OPEN' }] });
+    // The engine's snapshot is now cached; a re-import makes TRT-4 follow TRT-1 instead.
+    const plan = smallPlan();
+    plan.steps.find((step) => step.id === 'TRT-4')!.predecessors = ['TRT-1'];
+    await storePlan(database, plan, { actor: 'test', source: 'small-plan v2' });
+    expect(await cardData('TRT-4')).toMatchObject({ predecessors: [{ id: 'TRT-1', status: 'OPEN' }] });
+  });
+
   it('refuses an unknown iteration or step with NotFoundError', async () => {
     const run1 = await idOf('iterations', 'Run1');
     await expect(loadStepCardData(engine, 999_999, await idOf('steps', 'TRT-1'), now)).rejects.toThrow(

@@ -12,8 +12,7 @@
  */
 import { sql } from '../../db/orm.js';
 import { DateTime } from 'luxon';
-import { queryRows, toDate } from '../../db/client.js';
-import { sqlList } from '../../db/sql-helpers.js';
+import { toDate } from '../../db/client.js';
 import { isStepReady } from '../../domain/readiness.js';
 import type { ControlResult, WorkStatus } from '../../domain/statuses.js';
 import type { Engine, IterationRow } from '../../engine/engine.js';
@@ -99,8 +98,15 @@ export interface StepCardData {
   asOf: { at: Date; localTime: string };
 }
 
-interface StepRow {
-  key: string;
+interface CardRow {
+  revision: number | string | null;
+  iteration_id: number | null;
+  iteration_name: string | null;
+  iteration_status: IterationRow['status'] | null;
+  time_zone: string | null;
+  comms: IterationRow['comms'] | null;
+  iteration_archived: boolean | null;
+  key: string | null;
   title: string;
   environment: string;
   duration_minutes: number | null;
@@ -121,98 +127,162 @@ interface StepRow {
   version: number | null;
   planned_start: Date | string | null;
   planned_end: Date | string | null;
+  /** `[[step id, status], …]` of the predecessors that have a state row. */
+  predecessor_statuses: Json<[number, WorkStatus][]>;
+  tasks: Json<{ id: string; description_html: string; team: string; status: WorkStatus }[]>;
+  controls: Json<StepCardControl[]>;
+}
+
+/** node-postgres parses json columns; other drivers may hand back the text. */
+type Json<T> = T | string;
+function parsed<T>(value: Json<T>): T {
+  return typeof value === 'string' ? (JSON.parse(value) as T) : value;
+}
+
+/**
+ * The one query behind a card: the plan revision (to check the snapshot the predecessors came
+ * from), the iteration, the step with its state and planned window, its predecessors' statuses,
+ * its tasks with their statuses and its controls with their results. Always one row: the
+ * iteration's and the step's columns are null when either does not exist (or the step is archived).
+ *
+ * The states and results are read by primary key, per task and per control (scalar subqueries,
+ * id = any(array(…))), never by joining the iteration's state tables: right after an activation
+ * (and whenever autovacuum has not analysed them yet) PostgreSQL has no statistics on them and
+ * would hash all 44,000 task states of a 20,000-step plan, 9 ms per card instead of 0.2 ms.
+ */
+function cardQuery(iterationId: number, stepId: number, predecessorDbIds: readonly number[]) {
+  // One array parameter, so that the text is the same for every card (a prepared statement).
+  const predecessors = `{${predecessorDbIds.join(',')}}`;
+  return sql`select (select revision from plan_meta where id = 1) as revision,
+      i.id as iteration_id, i.name as iteration_name, i.status as iteration_status, i.time_zone, i.comms,
+      i.archived as iteration_archived,
+      s.key, s.title, s.environment, s.duration_minutes, s.instructions_url,
+      s.chapter, s.phase, s.team,
+      ss.status, ss.held_from, ss.reason, ss.started_at, ss.started_by, ss.ended_at,
+      ss.last_action, ss.changed_at, ss.changed_by, ss.changed_by_name, ss.version,
+      cs.planned_start, cs.planned_end,
+      (select coalesce(json_agg(json_build_array(step_id, status)), '[]'::json) from step_states
+         where iteration_id = ${iterationId} and step_id = any(${predecessors}::int[])) as predecessor_statuses,
+      (select coalesce(json_agg(json_build_object(
+                 'id', t.key, 'description_html', t.description_html, 'team', tm.name,
+                 'status', coalesce((select ts.status from task_states ts
+                                     where ts.iteration_id = ${iterationId} and ts.task_id = t.id), 'OPEN'))
+               order by t.number), '[]'::json)
+         from tasks t join teams tm on tm.id = t.team_id
+         where t.step_id = ${stepId} and not t.archived) as tasks,
+      (select coalesce(json_agg(json_build_object(
+                 'id', c.key, 'name', c.name,
+                 'result', coalesce((select cr.result from control_results cr
+                                     where cr.iteration_id = ${iterationId} and cr.control_id = c.id), 'OPEN'))
+               order by c.key), '[]'::json)
+         from controls c
+         where c.id = any(array(
+             select tc.control_id from task_controls tc
+             where tc.task_id = any(array(select t.id from tasks t where t.step_id = ${stepId} and not t.archived))))
+           and not c.archived) as controls
+    from (select 1) one
+    left join iterations i on i.id = ${iterationId}
+    left join (
+      select s.id, s.key, s.title, s.environment, s.duration_minutes, s.instructions_url, s.chapter_id,
+        c.name as chapter, p.name as phase, tm.name as team
+      from steps s
+      join chapters c on c.id = s.chapter_id
+      join phases p on p.id = c.phase_id
+      join teams tm on tm.id = s.team_id
+      where s.id = ${stepId} and not s.archived) s on true
+    left join step_states ss on ss.step_id = s.id and ss.iteration_id = ${iterationId}
+    left join chapter_schedules cs on cs.chapter_id = s.chapter_id and cs.iteration_id = ${iterationId}`;
 }
 
 /**
  * Loads what the card of step `stepId` in iteration `iterationId` shows, as of `now` (both ids
  * are surrogate keys, as `step-card.sync` job payloads carry them). Throws `NotFoundError` for an
  * unknown iteration or an unknown or archived step.
- *
- * Four small queries, each by primary key or a short list of them, and no scan of the iteration:
- * cards are rendered after every click and every change, at 20,000 steps. They run outside a
- * transaction, so the tasks may be a moment newer than the step; every task change enqueues a
- * card sync of its own, which renders the later state. The status and `version` come from the
- * same row, so the version always matches the status shown.
  */
 export async function loadStepCardData(
   engine: Engine,
   iterationId: number,
   stepId: number,
   now: Date,
-  /** What the caller has just read already (the iteration's row, the plan snapshot): not read twice. */
-  known: { iteration?: IterationRow; snapshot?: PlanSnapshot } = {},
+  /** The plan snapshot the caller has just used, if any: checked against the revision, not reloaded. */
+  known: { snapshot?: PlanSnapshot } = {},
 ): Promise<StepCardData> {
+  return (await readStepCard(engine, iterationId, stepId, now, known.snapshot)).data;
+}
+
+/**
+ * `loadStepCardData`, also telling whether the iteration is archived (for a caller that found it
+ * by name, which archived iterations no longer answer to).
+ *
+ * One round trip (`cardQuery`, a prepared statement) on a warm service: cards are rendered after
+ * every click and every change, at 20,000 steps. The predecessors come from the newest plan snapshot this process has;
+ * the query returns the current revision too, and when the snapshot is older the card is read
+ * again with the current one. It runs outside a transaction, as one statement: the step, its
+ * state, its tasks and controls are all as of the same moment, and the status and `version` come
+ * from the same row, so the version always matches the status shown.
+ */
+export async function readStepCard(
+  engine: Engine,
+  iterationId: number,
+  stepId: number,
+  now: Date,
+  knownSnapshot?: PlanSnapshot,
+): Promise<{ data: StepCardData; iterationArchived: boolean }> {
   const db = engine.database.db;
-  const [iteration] =
-    known.iteration?.id === iterationId
-      ? [known.iteration]
-      : await queryRows<IterationRow>(
-          db,
-          sql`select id, name, status, time_zone as "timeZone", comms from iterations where id = ${iterationId}`,
-        );
-  if (!iteration) throw new NotFoundError(`There is no iteration with id ${iterationId}.`);
-
-  const snapshot = known.snapshot ?? (await engine.snapshot());
-  const index = snapshot.indexOfDbId(stepId);
-  if (index === undefined) throw new NotFoundError(`There is no step with id ${stepId} in the plan.`);
-
-  const [row] = await queryRows<StepRow>(
-    db,
-    sql`select s.key, s.title, s.environment, s.duration_minutes, s.instructions_url,
-          c.name as chapter, p.name as phase, tm.name as team,
-          ss.status, ss.held_from, ss.reason, ss.started_at, ss.started_by, ss.ended_at,
-          ss.last_action, ss.changed_at, ss.changed_by, ss.changed_by_name, ss.version,
-          cs.planned_start, cs.planned_end
-        from steps s
-        join chapters c on c.id = s.chapter_id
-        join phases p on p.id = c.phase_id
-        join teams tm on tm.id = s.team_id
-        left join step_states ss on ss.step_id = s.id and ss.iteration_id = ${iterationId}
-        left join chapter_schedules cs on cs.chapter_id = s.chapter_id and cs.iteration_id = ${iterationId}
-        where s.id = ${stepId} and not s.archived`,
-  );
-  if (!row) throw new NotFoundError(`There is no step with id ${stepId} in the plan.`);
-
-  const scope = snapshot.scopeOf(iterationId);
-  const predecessorIndices = scope.effectivePredecessors(index);
-  const predecessorDbIds = predecessorIndices.map((i) => snapshot.steps[i]!.dbId);
-  const predecessorStatuses = new Map<number, WorkStatus>();
-  if (predecessorDbIds.length > 0) {
-    const rows = await queryRows<{ step_id: number; status: WorkStatus }>(
-      db,
-      sql`select step_id, status from step_states
-          where iteration_id = ${iterationId} and step_id in ${sqlList(predecessorDbIds)}`,
+  let snapshot = knownSnapshot ?? engine.plans.latest() ?? (await engine.snapshot());
+  for (let attempt = 1; ; attempt++) {
+    const index = snapshot.indexOfDbId(stepId);
+    const scope = snapshot.scopeOf(iterationId);
+    const predecessorIndices = index === undefined ? [] : scope.effectivePredecessors(index);
+    const [row] = await engine.database.queryPrepared<CardRow>(
+      'step-card',
+      cardQuery(
+        iterationId,
+        stepId,
+        predecessorIndices.map((i) => snapshot.steps[i]!.dbId),
+      ),
     );
-    for (const r of rows) predecessorStatuses.set(r.step_id, r.status);
+    const revision = Number(row!.revision ?? 0);
+    // An import since the snapshot was loaded: read again with the current plan (once; a second
+    // import within a query's time is shown at the next render).
+    if (revision !== snapshot.revision && attempt === 1) {
+      snapshot = await engine.plans.get(db, revision);
+      continue;
+    }
+    if (row!.iteration_id === null) throw new NotFoundError(`There is no iteration with id ${iterationId}.`);
+    if (index === undefined || row!.key === null)
+      throw new NotFoundError(`There is no step with id ${stepId} in the plan.`);
+    return {
+      data: cardData(engine, row!, { snapshot, index, predecessorIndices, stepId, now }),
+      iterationArchived: row!.iteration_archived === true,
+    };
   }
+}
+
+function cardData(
+  engine: Engine,
+  row: CardRow,
+  found: {
+    snapshot: PlanSnapshot;
+    index: number;
+    predecessorIndices: readonly number[];
+    stepId: number;
+    now: Date;
+  },
+): StepCardData {
+  const { snapshot, index, predecessorIndices, stepId, now } = found;
+  const iteration: StepCardData['iteration'] = {
+    id: row.iteration_id!,
+    name: row.iteration_name!,
+    status: row.iteration_status!,
+    timeZone: row.time_zone!,
+    comms: row.comms!,
+  };
+  const scope = snapshot.scopeOf(iteration.id);
+  const predecessorStatuses = new Map<number, WorkStatus>(parsed(row.predecessor_statuses));
   const status: WorkStatus = row.status ?? 'OPEN';
   const statusOf = (i: number): WorkStatus =>
     i === index ? status : (predecessorStatuses.get(snapshot.steps[i]!.dbId) ?? 'OPEN');
-
-  // The states and results are read by primary key, per task and per control (scalar subqueries,
-  // id = any(array(…))), never by joining the iteration's state tables: right after an activation
-  // (and whenever autovacuum has not analysed them yet) PostgreSQL has no statistics on them and
-  // would hash all 44,000 task states of a 20,000-step plan, 9 ms per card instead of 0.2 ms.
-  const tasks = await queryRows<{ id: string; description_html: string; team: string; status: WorkStatus }>(
-    db,
-    sql`select t.key as id, t.description_html, tm.name as team,
-          coalesce((select ts.status from task_states ts
-                    where ts.iteration_id = ${iterationId} and ts.task_id = t.id), 'OPEN') as status
-        from tasks t join teams tm on tm.id = t.team_id
-        where t.step_id = ${stepId} and not t.archived order by t.number`,
-  );
-  const controls = await queryRows<StepCardControl>(
-    db,
-    sql`select c.key as id, c.name,
-          coalesce((select cr.result from control_results cr
-                    where cr.iteration_id = ${iterationId} and cr.control_id = c.id), 'OPEN') as result
-        from controls c
-        where c.id = any(array(
-            select tc.control_id from task_controls tc
-            where tc.task_id = any(array(select t.id from tasks t where t.step_id = ${stepId} and not t.archived))))
-          and not c.archived
-        order by c.key`,
-  );
 
   const zone = iteration.timeZone;
   const moment = (at: Date): LocalMoment => ({ at, local: formatLocalTime(at, zone) });
@@ -223,15 +293,9 @@ export async function loadStepCardData(
   const plannedEnd = toDate(row.planned_end);
 
   return {
-    iteration: {
-      id: iteration.id,
-      name: iteration.name,
-      status: iteration.status,
-      timeZone: zone,
-      comms: iteration.comms,
-    },
+    iteration,
     stepDbId: stepId,
-    id: row.key,
+    id: row.key!,
     title: row.title,
     phase: row.phase,
     chapter: row.chapter,
@@ -261,13 +325,13 @@ export async function loadStepCardData(
     started: startedAt ? { byName: nameOf(engine, row.started_by), ...moment(startedAt) } : null,
     elapsedMinutes: status === 'IN_PROGRESS' && startedAt ? wholeMinutesBetween(startedAt, now) : null,
     actualMinutes: status === 'DONE' && startedAt && endedAt ? wholeMinutesBetween(startedAt, endedAt) : null,
-    tasks: tasks.map((task) => ({
+    tasks: parsed(row.tasks).map((task) => ({
       id: task.id,
       description: htmlToPlainText(task.description_html),
       team: task.team,
       status: task.status,
     })),
-    controls,
+    controls: parsed(row.controls),
     version: row.version ?? 0,
     asOf: { at: now, localTime: DateTime.fromJSDate(now, { zone }).toFormat('HH:mm') },
   };
