@@ -89,6 +89,19 @@ async function findTaskLockingState(
 }
 
 /** Statuses of the given steps in an iteration; a step without a state row is OPEN. */
+/**
+ * Locks the execution rows of `stepIds` in one iteration, in id order (every transaction takes
+ * them in the same order, and only ever downstream of the row it already holds, so two of them
+ * cannot wait for each other).
+ */
+async function lockStepStates(tx: Tx, iterationId: number, stepIds: readonly number[]): Promise<void> {
+  if (stepIds.length === 0) return;
+  await tx.execute(
+    sql`select 1 from step_states where iteration_id = ${iterationId} and step_id in ${sqlList(stepIds)}
+        order by step_id for update`,
+  );
+}
+
 export async function loadStepStatuses(
   tx: Tx,
   iterationId: number,
@@ -250,7 +263,12 @@ export async function executeStepCommand(context: CommandContext, key: string): 
   // Readiness can only have changed for this step and its effective successors.
   let becameReady: number[] = [];
   if (decision.to === 'OPEN' || isFinished(decision.to)) {
-    const candidates = [index, ...scope.effectiveSuccessors(index)];
+    const successors = scope.effectiveSuccessors(index);
+    // Two predecessors of one step finishing at the same moment would each read the other as not
+    // done, and nobody would announce the step. Locking the successors' rows first serialises them:
+    // the second waits here for the first to commit, then reads its status.
+    await lockStepStates(tx, iteration.id, successors.map(dbIdOf));
+    const candidates = [index, ...successors];
     const involved = new Set(candidates.flatMap((i) => [i, ...scope.effectivePredecessors(i)]));
     const statuses = await loadStepStatuses(tx, iteration.id, [...involved].map(dbIdOf));
     statuses.set(step.dbId, decision.to);
