@@ -111,6 +111,8 @@ export class IterationForecast {
   readonly #chapterWindows: (ForecastWindow | null)[];
   readonly #phaseWindows: (ForecastWindow | null)[];
   #iterationWindow: ForecastWindow | null = null;
+  /** The critical path, kept until the next recompute: cards and lists ask for it often. */
+  #criticalPath: { path: readonly number[]; set: ReadonlySet<number> } | null = null;
 
   /**
    * Computes the whole forecast. `facts` is indexed like the scope's graph; out-of-scope entries
@@ -145,6 +147,7 @@ export class IterationForecast {
       this.#chapterWindows = [...copyOf.#chapterWindows];
       this.#phaseWindows = [...copyOf.#phaseWindows];
       this.#iterationWindow = copyOf.#iterationWindow;
+      this.#criticalPath = copyOf.#criticalPath; // immutable, and dropped at the copy's next recompute
       return;
     }
     this.#rank = new Int32Array(stepCount).fill(-1);
@@ -217,6 +220,16 @@ export class IterationForecast {
 
   /** The critical path, first step first; empty when every step is finished. */
   criticalPath(): number[] {
+    return [...this.#critical().path];
+  }
+
+  /** Whether each step is on the critical path, as a set of indices. */
+  criticalSet(): ReadonlySet<number> {
+    return this.#critical().set;
+  }
+
+  #critical(): { path: readonly number[]; set: ReadonlySet<number> } {
+    if (this.#criticalPath) return this.#criticalPath;
     let last = NO_DRIVER;
     for (const index of this.#order) {
       if (this.#finished[index] === 1) continue;
@@ -229,12 +242,9 @@ export class IterationForecast {
     }
     const path: number[] = [];
     for (let step = last; step !== NO_DRIVER; step = this.#driver[step]!) path.push(step);
-    return path.reverse();
-  }
-
-  /** Whether each step is on the critical path, as a set of indices. */
-  criticalSet(): Set<number> {
-    return new Set(this.criticalPath());
+    path.reverse();
+    this.#criticalPath = { path, set: new Set(path) };
+    return this.#criticalPath;
   }
 
   /** Moves the clock: every unfinished step may move, so this recomputes everything. */
@@ -249,6 +259,7 @@ export class IterationForecast {
    * the in-scope steps whose forecast start or end moved, ascending.
    */
   update(changes: readonly { index: number; facts: StepTimingFacts }[]): number[] {
+    this.#criticalPath = null;
     const queue = new RankHeap(this.#order.length);
     for (const { index, facts } of changes) {
       this.#facts[index] = facts;
@@ -292,6 +303,7 @@ export class IterationForecast {
   // ---- computation ----
 
   #recomputeAll(): void {
+    this.#criticalPath = null;
     for (const index of this.#order) this.#computeStep(index);
     for (let chapter = 0; chapter < this.#chapterWindows.length; chapter++)
       this.#chapterWindows[chapter] = this.#windowOfChapter(chapter);

@@ -61,6 +61,8 @@ const STEP_EVENT_TYPES = WORK_ACTIONS.map((action) => `step.${action}`);
 export class ForecastService {
   readonly #entries = new Map<number, CacheEntry>();
   readonly #options: ForecastServiceOptions;
+  /** Iterations with a background refresh under way (`refreshSoon`). */
+  readonly #refreshing = new Set<number>();
 
   constructor(options: ForecastServiceOptions) {
     this.#options = options;
@@ -68,6 +70,29 @@ export class ForecastService {
 
   get holdAllowanceMinutes(): number {
     return this.#options.holdAllowanceMinutes;
+  }
+
+  /**
+   * The forecast as this instance last read it, without touching the database: for the cards,
+   * rendered on every press, where a database round trip is not welcome. It may lag the newest
+   * changes by up to the alert scan's interval (or the last read by anyone); undefined when this
+   * instance has none for the plan revision.
+   */
+  cached(iterationId: number, revision: number): LiveForecast | undefined {
+    const entry = this.#entries.get(iterationId);
+    return entry && entry.revision === revision ? entry.live : undefined;
+  }
+
+  /**
+   * Brings the forecast up to date in the background (one refresh per iteration at a time), for
+   * the next `cached` read. Failures are left to the next read: the forecast is a courtesy here.
+   */
+  refreshSoon(db: Queryable, snapshot: PlanSnapshot, iteration: IterationRow, now: Date): void {
+    if (this.#refreshing.has(iteration.id)) return;
+    this.#refreshing.add(iteration.id);
+    this.forecastOf(db, snapshot, iteration, now)
+      .catch(() => undefined)
+      .finally(() => this.#refreshing.delete(iteration.id));
   }
 
   /**

@@ -62,8 +62,25 @@ interface PlannerRow {
   lateByMinutes: number | null;
   /** The row's state in words: `Late by 1 h 20 min`, `Running, 12 of 30 steps`, `Finished`, `Not planned`. */
   statusText: string;
+  /**
+   * The forecast window while steps are open in an active iteration (docs/time.md): from the first
+   * start (actual or forecast) to the forecast end; null otherwise.
+   */
+  forecast: {
+    start: PlannerTime;
+    end: PlannerTime;
+    /** Forecast end past the planned end, in whole minutes; null when within the plan or not planned. */
+    lateByMinutes: number | null;
+    /** Whether a step of the chapter (of the phase) is on the critical path. */
+    critical: boolean;
+  } | null;
   /** What to draw on the hour grid; the actual bar of a running chapter reaches the reference time. */
-  segments: { planned: DaySegment[]; actual: DaySegment[] };
+  segments: { planned: DaySegment[]; actual: DaySegment[]; forecast: DaySegment[] };
+}
+
+/** The live forecast's chapter windows (src/engine/forecast-view.ts), by chapter name. */
+export interface PlannerForecastInput {
+  chapters: ReadonlyMap<string, { start: number; end: number; openSteps: number; critical: boolean }>;
 }
 
 export type PlannerChapter = PlannerRow;
@@ -91,6 +108,8 @@ export interface PlannerView {
   now: { at: string; day: number; left: number } | null;
   phases: PlannerPhase[];
   totals: { chapters: number; scheduled: number; late: number; steps: number; finished: number };
+  /** The iteration's forecast end against its latest planned chapter end, while steps are open. */
+  forecast: { end: PlannerTime; plannedEnd: PlannerTime | null; lateByMinutes: number | null } | null;
 }
 
 interface ChapterRow {
@@ -117,11 +136,15 @@ interface IterationFacts {
   closed_at: Date | string | null;
 }
 
-/** Reads the planner of the named iteration (case-insensitive), or of the active one when null. */
+/**
+ * Reads the planner of the named iteration (case-insensitive), or of the active one when null.
+ * `forecastOf` gives the live forecast's chapter windows of the iteration found, when it has one.
+ */
 export async function loadPlannerView(
   db: Queryable,
   iterationName: string | null,
   now: Date,
+  forecastOf?: (iteration: { name: string; status: string }) => Promise<PlannerForecastInput | null>,
 ): Promise<PlannerView> {
   const [iteration] = await queryRows<IterationFacts>(
     db,
@@ -168,10 +191,16 @@ export async function loadPlannerView(
         where not c.archived
         order by p.sort_order, p.id, c.sort_order, c.id`,
   );
-  return buildPlannerView(iteration, rows, now);
+  const forecast = forecastOf ? await forecastOf(iteration) : null;
+  return buildPlannerView(iteration, rows, now, forecast);
 }
 
-function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[], now: Date): PlannerView {
+function buildPlannerView(
+  iteration: IterationFacts,
+  rows: readonly ChapterRow[],
+  now: Date,
+  forecastInput: PlannerForecastInput | null,
+): PlannerView {
   const zone = iteration.time_zone;
   const timeOf = (at: Date | null): PlannerTime | null => {
     if (!at) return null;
@@ -193,6 +222,7 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
     actualStart: number | null;
     actualEnd: number | null;
     steps: StepCounts;
+    forecast: { start: number; end: number; critical: boolean } | null;
   }
   const chapters: Facts[] = rows.map((row) => {
     const plannedStart = toDate(row.planned_start);
@@ -212,6 +242,7 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
         failed: row.failed,
         onHold: row.on_hold,
       },
+      forecast: forecastSpanOf(forecastInput?.chapters.get(row.chapter)),
     };
   });
 
@@ -225,6 +256,7 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
     if (facts.planned) spans.push(facts.planned);
     const actual = actualSpan(facts);
     if (actual) spans.push(actual);
+    if (facts.forecast) spans.push(facts.forecast);
   }
   const days = daysTouched(spans, iteration.status === 'ACTIVE' ? [now.getTime()] : [], zone);
 
@@ -260,9 +292,18 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
       late: lateByMs !== null,
       lateByMinutes,
       statusText: describeState(state, steps, planned !== null, lateByMinutes, iteration.name),
+      forecast: facts.forecast
+        ? {
+            start: timeOf(new Date(facts.forecast.start))!,
+            end: timeOf(new Date(facts.forecast.end))!,
+            lateByMinutes: lateMinutes(facts.forecast.end, planned),
+            critical: facts.forecast.critical,
+          }
+        : null,
       segments: {
         planned: planned ? segmentsOf(planned, days) : [],
         actual: actual ? segmentsOf(actual, days) : [],
+        forecast: facts.forecast ? segmentsOf(facts.forecast, days) : [],
       },
     };
   };
@@ -276,6 +317,7 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
     const starts = own.flatMap((c) => (c.actualStart === null ? [] : [c.actualStart]));
     const allFinished = withSteps.length > 0 && withSteps.every((c) => c.actualEnd !== null);
     const sum = (key: keyof StepCounts) => own.reduce((total, c) => total + c.steps[key], 0);
+    const forecasts = own.flatMap((c) => (c.forecast ? [c.forecast] : []));
     const aggregate = rowOf({
       name: phase,
       phase,
@@ -295,6 +337,14 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
         failed: sum('failed'),
         onHold: sum('onHold'),
       },
+      forecast:
+        forecasts.length === 0
+          ? null
+          : {
+              start: Math.min(...forecasts.map((f) => f.start)),
+              end: Math.max(...forecasts.map((f) => f.end)),
+              critical: forecasts.some((f) => f.critical),
+            },
     });
     const lateChapters = chapterRows.filter((c) => c.late).length;
     // A phase is late as soon as one of its chapters is: that is what a manager needs to see first.
@@ -308,6 +358,10 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
 
   const nowOnGrid = iteration.status === 'ACTIVE' ? positionOf(now.getTime(), days) : null;
   const allChapters = phases.flatMap((p) => p.chapters);
+  const forecastEnds = chapters.flatMap((c) => (c.forecast ? [c.forecast.end] : []));
+  const plannedEnds = chapters.flatMap((c) => (c.planned ? [c.planned.end] : []));
+  const plannedEnd = plannedEnds.length === 0 ? null : Math.max(...plannedEnds);
+  const forecastEnd = forecastEnds.length === 0 ? null : Math.max(...forecastEnds);
   return {
     iteration: {
       name: iteration.name,
@@ -328,7 +382,27 @@ function buildPlannerView(iteration: IterationFacts, rows: readonly ChapterRow[]
       steps: allChapters.reduce((total, c) => total + c.steps.total, 0),
       finished: allChapters.reduce((total, c) => total + c.steps.finished, 0),
     },
+    forecast:
+      forecastEnd === null
+        ? null
+        : {
+            end: timeOf(new Date(forecastEnd))!,
+            plannedEnd: plannedEnd === null ? null : timeOf(new Date(plannedEnd)),
+            lateByMinutes: lateMinutes(forecastEnd, plannedEnd === null ? null : { end: plannedEnd }),
+          },
   };
+}
+
+/** A chapter's forecast span while it has open steps; a finished chapter's actual says it all. */
+function forecastSpanOf(
+  window: { start: number; end: number; openSteps: number; critical: boolean } | undefined,
+): { start: number; end: number; critical: boolean } | null {
+  if (!window || window.openSteps === 0) return null;
+  return { start: window.start, end: Math.max(window.start, window.end), critical: window.critical };
+}
+
+function lateMinutes(end: number, planned: { end: number } | null): number | null {
+  return planned && end > planned.end ? Math.ceil((end - planned.end) / 60_000) : null;
 }
 
 /** `95` → `1 h 35 min`, `3000` → `2 d 2 h`: how long, as a pilot says it. */

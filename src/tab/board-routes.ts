@@ -12,6 +12,14 @@ import {
   listBoardSteps,
   type BoardStatusFilter,
 } from '../engine/board-read-model.js';
+import {
+  iterationForecastView,
+  liveForecastOf,
+  stepForecastAt,
+  stepForecasts,
+} from '../engine/forecast-view.js';
+import type { LiveForecast } from '../engine/forecast-service.js';
+import type { Engine } from '../engine/engine.js';
 import { findIterationByName, getStepDetail, type StepDetail } from '../engine/read-models.js';
 import { subjectTrail } from '../engine/subject-trail.js';
 import { latestAuditSeq } from './live-events.js';
@@ -62,6 +70,12 @@ const text = (value: unknown) => (typeof value === 'string' && value.trim() !== 
 const integer = (value: unknown) =>
   typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
 
+/** The live forecast of the named iteration while it is active (src/engine/forecast-view.ts). */
+async function forecastOfIteration(engine: Engine, name: string, now: Date): Promise<LiveForecast | null> {
+  const iteration = await findIterationByName(engine.database.db, name);
+  return iteration ? liveForecastOf(engine, iteration, now) : null;
+}
+
 /** Registers the board's routes. */
 export function registerBoardRoutes(router: TabRouter): void {
   router.get('/me', async (_req, res, { user, engine }) => {
@@ -83,7 +97,10 @@ export function registerBoardRoutes(router: TabRouter): void {
 
   router.get('/board', async (req, res, { engine, now }) => {
     const query = req.query as Record<string, unknown>;
-    res.json(200, await getBoardSummary(engine, text(query.iteration), now()));
+    const at = now();
+    const summary = await getBoardSummary(engine, text(query.iteration), at);
+    const live = await forecastOfIteration(engine, summary.iteration.name, at);
+    res.json(200, { ...summary, forecast: live ? iterationForecastView(live) : null });
   });
 
   router.get('/board/steps', async (req, res, { engine, now }) => {
@@ -95,25 +112,34 @@ export function registerBoardRoutes(router: TabRouter): void {
         `status must be one of ${BOARD_STATUS_FILTERS.join(', ')} (got "${status}")`,
       );
     }
-    res.json(
-      200,
-      await listBoardSteps(
-        engine,
-        {
-          iteration: text(query.iteration),
-          team: text(query.team),
-          phase: text(query.phase),
-          status: status as BoardStatusFilter,
-          text: text(query.q),
-          offset: integer(query.offset),
-          limit: integer(query.limit),
-        },
-        now(),
-      ),
+    const at = now();
+    const page = await listBoardSteps(
+      engine,
+      {
+        iteration: text(query.iteration),
+        team: text(query.team),
+        phase: text(query.phase),
+        status: status as BoardStatusFilter,
+        text: text(query.q),
+        offset: integer(query.offset),
+        limit: integer(query.limit),
+      },
+      at,
     );
+    const live = await forecastOfIteration(engine, page.iteration.name, at);
+    const forecasts = live
+      ? stepForecasts(
+          live,
+          page.steps.map((step) => step.id),
+        )
+      : new Map();
+    res.json(200, {
+      ...page,
+      steps: page.steps.map((step) => ({ ...step, forecast: forecasts.get(step.id) ?? null })),
+    });
   });
 
-  router.get('/steps/:id', async (req, res, { engine, user }) => {
+  router.get('/steps/:id', async (req, res, { engine, user, now }) => {
     const iterationName = text((req.query as Record<string, unknown>).iteration);
     const detail = await getStepDetail(engine, String(req.params.id), iterationName);
     const db = engine.database.db;
@@ -121,8 +147,11 @@ export function registerBoardRoutes(router: TabRouter): void {
       findIterationByName(db, detail.iteration),
       subjectTrail(db, detail.iteration, [detail.id, ...detail.tasks.map((task) => task.id)]),
     ]);
+    const live = iteration ? await liveForecastOf(engine, iteration, now()) : null;
+    const index = live?.snapshot.indexOfKey(detail.id);
     res.json(200, {
       ...detail,
+      forecast: live && index !== undefined ? stepForecastAt(live, index) : null,
       iterationStatus: iteration?.status ?? null,
       trail,
       actions: actionsFor(user, detail, iteration?.status === 'ACTIVE'),

@@ -15,7 +15,9 @@ import type restify from 'restify';
 import { changeChapterPlan, type ChapterPlanResult } from '../engine/chapter-plan-edit.js';
 import { loadBoardRows } from '../engine/board-rows.js';
 import { loadControlsGrid } from '../engine/controls-grid.js';
+import { chapterForecastWindows, liveForecastOf } from '../engine/forecast-view.js';
 import { loadPlannerView } from '../engine/planner-read-model.js';
+import { findIterationByName } from '../engine/read-models.js';
 import { boardFileName, safeFilePart, writeBoardWorkbook } from '../export/board-xlsx.js';
 import { renderPlannerHtml } from '../export/planner-html.js';
 import { isControlResult } from '../domain/statuses.js';
@@ -72,7 +74,12 @@ function sendDownload(res: restify.Response, body: Buffer, type: string, fileNam
 /** Registers the planner's, the exports' and the controls grid's routes. */
 export function registerPlannerRoutes(router: TabRouter): void {
   router.get('/planner', async (req, res, { user, engine, now }) => {
-    const view = await loadPlannerView(engine.database.db, text(req, 'iteration'), now());
+    const at = now();
+    const view = await loadPlannerView(engine.database.db, text(req, 'iteration'), at, async ({ name }) => {
+      const iteration = await findIterationByName(engine.database.db, name);
+      const live = iteration ? await liveForecastOf(engine, iteration, at) : null;
+      return live ? { chapters: chapterForecastWindows(live) } : null;
+    });
     res.json(200, { ...view, canEdit: user.role === 'pilot' });
   });
 

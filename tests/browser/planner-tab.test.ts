@@ -123,6 +123,12 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     expect(await freeze.innerText()).toContain('Late by 9 min');
     expect(await grid.locator('tr[data-chapter="Client extraction"]').innerText()).toContain('running');
     expect(await page.locator('.pl-now').count()).toBeGreaterThan(0);
+    // The forecast beside planned and actual: the end in the header, dashed bars, critical chapters.
+    expect(await page.locator('#planner-forecast-end').innerText()).toMatch(
+      /^Forecast end \w{3} \d+ \w+ \d\d:\d\d/,
+    );
+    expect(await page.locator('.pl-bar.forecast').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-critical-chapter]').count()).toBeGreaterThan(0);
     await shot(page, 'planner-light.png');
     await page.context().close();
 

@@ -226,6 +226,31 @@ describe.skipIf(!hasChromium)('the tab in Chromium', () => {
     await page.close();
   }, 90_000);
 
+  it('shows the forecast end and marks the critical path in the header, the list and the detail', async () => {
+    const { page, frame } = await inTeams(PEOPLE.pilot, '/tab/?view=board');
+    await waitFor(async () => (await frame.locator('#board-forecast').count()) === 1, 'the forecast');
+    // In the iteration's time zone, as everywhere on the board.
+    expect(await text(frame, '#board-forecast')).toMatch(/Forecast end \d{4}-\d\d-\d\d \d\d:\d\d CES?T/);
+    const first = frame.locator('#critical-path .step-link').first();
+    const id = (await first.innerText()).trim();
+    // Each chapter's forecast end beside its counts; the critical path's chapter says so in words.
+    expect(await frame.locator('table.chapters th .crit-tag').count()).toBeGreaterThan(0);
+    expect(await frame.locator('[data-chapter-forecast] time').count()).toBeGreaterThan(0);
+    await frame.locator('#filter-q').fill(id);
+    await waitFor(
+      async () => (await frame.locator(`[data-critical="${id}"]`).count()) === 1,
+      'the list mark',
+    );
+    await first.click();
+    const detail = frame.locator('aside.detail');
+    await waitFor(async () => (await detail.innerText()).includes(`${id}:`), 'the step detail');
+    expect(await text(frame, '#detail-critical')).toContain('On the critical path');
+    expect(await detail.locator('.facts').innerText()).toMatch(
+      /Forecast\s+\d{4}-\d\d-\d\d \d\d:\d\d CES?T →/,
+    );
+    await page.close();
+  });
+
   it('shows a viewer the board without any action', async () => {
     const { page, frame } = await inTeams(PEOPLE.viewer, '/tab/?view=board');
     await waitFor(async () => (await frame.locator('[data-step]').count()) > 0, 'the steps');
@@ -258,8 +283,10 @@ describe.skipIf(!hasChromium)('the tab in Chromium', () => {
     for (const theme of ['default', 'dark', 'contrast'] as const) {
       const { page, frame } = await inTeams(PEOPLE.pilot, '/tab/?view=board', { theme }, axeContext);
       await waitFor(async () => (await frame.locator('[data-step]').count()) > 0, 'the steps');
-      await frame.locator('[data-step]').first().click();
+      // A step on the critical path: its marks are checked too, in every theme.
+      await frame.locator('#critical-path .step-link').first().click();
       await waitFor(async () => (await frame.locator('aside.detail .trail').count()) > 0, 'the detail');
+      await waitFor(async () => (await frame.locator('#detail-critical').count()) > 0, 'the critical mark');
       await frame.evaluate(axeSource);
       const violations = await frame.evaluate<string[]>(`axe
         .run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })

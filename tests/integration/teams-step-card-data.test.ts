@@ -105,6 +105,8 @@ describe('loadStepCardData', () => {
         { id: 'TRT-1-2', description: 'Check.', team: 'DBA', status: 'OPEN' },
       ],
       controls: [{ id: 'C0001-a', name: 'Row counts', result: 'OPEN' }],
+      // No forecast held in memory yet (nothing has read one): the card starts a refresh, shows none.
+      forecast: null,
       version: 0,
       asOf: { at: T0, localTime: '19:00' },
     });

@@ -324,6 +324,14 @@ function facts(data: StepCardData): StepCardView['facts'] {
       value: data.plannedWindow ? `${data.plannedWindow.start} → ${data.plannedWindow.end}` : 'not scheduled',
     },
     { label: 'After', value: predecessorList(data.predecessors) },
+    ...(data.forecast
+      ? [
+          {
+            label: 'Forecast',
+            value: `ends ${data.forecast.end}${data.forecast.critical ? ' · on the critical path' : ''}`,
+          },
+        ]
+      : []),
   ];
 }
 

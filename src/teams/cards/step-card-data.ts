@@ -20,6 +20,7 @@ import type { PlanSnapshot } from '../../engine/plan-snapshot.js';
 import { formatLocalTime } from '../../engine/messages.js';
 import { NotFoundError } from '../../engine/read-models.js';
 import { opensAtText } from '../../engine/fixed-starts.js';
+import { glanceStepForecast } from '../../engine/forecast-glance.js';
 import { htmlToPlainText } from './plain-text.js';
 
 /** A moment as the card shows it: the instant, and the same in the iteration's time zone. */
@@ -92,6 +93,11 @@ export interface StepCardData {
   tasks: StepCardTask[];
   /** Controls linked to the step's tasks, each once. */
   controls: StepCardControl[];
+  /**
+   * While the step is unfinished in an active iteration: its forecast end (formatted) and whether it
+   * is on the critical path, from the forecast this instance holds in memory; null when it holds none.
+   */
+  forecast?: { end: string; critical: boolean } | null;
   /** `step_states.version`; 0 while the step has no state row. */
   version: number;
   /** When the data was read; `localTime` is `HH:mm` in the iteration's time zone. */
@@ -291,6 +297,23 @@ function cardData(
   const changedAt = toDate(row.changed_at);
   const plannedStart = toDate(row.planned_start);
   const plannedEnd = toDate(row.planned_end);
+  const glance = scope.isInScope(index)
+    ? glanceStepForecast(
+        engine,
+        iteration,
+        snapshot,
+        index,
+        {
+          status,
+          heldFrom: row.held_from,
+          startedAt: startedAt?.getTime() ?? null,
+          endedAt: endedAt?.getTime() ?? null,
+          changedAt: changedAt?.getTime() ?? null,
+          durationMinutes: row.duration_minutes,
+        },
+        now,
+      )
+    : null;
 
   return {
     iteration,
@@ -332,6 +355,7 @@ function cardData(
       status: task.status,
     })),
     controls: parsed(row.controls),
+    forecast: glance ? { end: formatLocalTime(glance.end, zone), critical: glance.critical } : null,
     version: row.version ?? 0,
     asOf: { at: now, localTime: DateTime.fromJSDate(now, { zone }).toFormat('HH:mm') },
   };

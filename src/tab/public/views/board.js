@@ -4,6 +4,14 @@
 import { el, formatClock, formatLocalTime, formatMinutes } from '../format.js';
 
 const PAGE_SIZE = 50;
+const CRITICAL_SHOWN = 8;
+
+/** A lateness in a narrow column: `25 min`, `3 h 05`, `4 d`. */
+function shortMinutes(minutes) {
+  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')}`;
+  return `${Math.floor(minutes / 1440)} d`;
+}
 const STATUS_LABELS = {
   READY: 'Ready',
   OPEN: 'Waiting',
@@ -177,6 +185,49 @@ export async function mountView(container, tab) {
         chip('On hold', totals.onHold, totals.onHold ? 'count-hold' : ''),
         chip('Late', totals.late, totals.late ? 'count-late' : ''),
       ),
+      forecastBlock(summary.forecast),
+    );
+  }
+
+  // The iteration's forecast end against its plan, and the critical path's first steps as links.
+  function forecastBlock(forecast) {
+    if (!forecast || !forecast.end || forecast.openSteps === 0) return null;
+    const shown = forecast.criticalPath.slice(0, CRITICAL_SHOWN);
+    const more = forecast.criticalPath.length - shown.length;
+    return el(
+      'div',
+      { class: 'forecast', id: 'board-forecast' },
+      el(
+        'p',
+        {},
+        el('strong', { text: 'Forecast end ' }),
+        el('span', { id: 'forecast-end', text: forecast.end.local }),
+        forecast.plannedEnd ? ` · planned ${forecast.plannedEnd.local}` : ' · no planned end',
+        forecast.lateByMinutes
+          ? el('span', { class: 'late-tag', text: ` · late by ${formatMinutes(forecast.lateByMinutes)}` })
+          : forecast.plannedEnd
+            ? el('span', { class: 'on-time', text: ' · on time' })
+            : null,
+      ),
+      shown.length
+        ? el(
+            'p',
+            { class: 'critical-path', id: 'critical-path' },
+            el('span', { class: 'crit-tag', text: 'Critical path' }),
+            ' ',
+            ...shown.flatMap((step, i) => [
+              i > 0 ? el('span', { 'aria-hidden': 'true', text: ' → ' }) : null,
+              el('button', {
+                type: 'button',
+                class: 'step-link',
+                'aria-label': `${step.id} (critical path, forecast end ${step.end.local}): open details`,
+                text: step.id,
+                onclick: () => openDetail(step.id),
+              }),
+            ]),
+            more > 0 ? ` and ${more} more, ending ${forecast.criticalPath.at(-1).end.local}` : '',
+          )
+        : null,
     );
   }
 
@@ -184,7 +235,37 @@ export async function mountView(container, tab) {
     return el('td', { class: `num ${value ? cls : ''}`, text: value });
   }
 
+  function forecastCell(chapter) {
+    if (!chapter || chapter.openSteps === 0) return el('td', { text: '–' });
+    const day = chapter.end.local.slice(0, 10) === summary.forecast.asOf.local.slice(0, 10);
+    return el(
+      'td',
+      { class: 'forecast-cell', 'data-chapter-forecast': chapter.name },
+      el('time', {
+        datetime: chapter.end.at,
+        title: chapter.end.local,
+        text: day
+          ? formatClock(chapter.end.at, zone())
+          : `${weekday(chapter.end.at)} ${formatClock(chapter.end.at, zone())}`,
+      }),
+      chapter.lateByMinutes
+        ? el('span', {
+            class: 'late-tag block',
+            title: `late by ${formatMinutes(chapter.lateByMinutes)}`,
+            text: `+${shortMinutes(chapter.lateByMinutes)}`,
+          })
+        : null,
+    );
+  }
+
+  function weekday(at) {
+    return new Intl.DateTimeFormat('en-GB', { timeZone: zone(), weekday: 'short' }).format(new Date(at));
+  }
+
   function renderPhases() {
+    const chapterForecasts = summary.forecast
+      ? new Map(summary.forecast.chapters.map((c) => [c.name, c]))
+      : null;
     phasesBox.replaceChildren(el('h3', { id: 'phases-title', text: 'Progress by phase' }));
     if (summary.phases.length === 0)
       phasesBox.append(el('p', { text: 'No step of the plan runs in this iteration.' }));
@@ -215,6 +296,7 @@ export async function mountView(container, tab) {
                 ...['Done', 'In progress', 'Failed', 'On hold', 'Late'].map((h) =>
                   el('th', { scope: 'col', class: 'num', text: h }),
                 ),
+                chapterForecasts ? el('th', { scope: 'col', title: 'Forecast end', text: 'Forecast' }) : null,
               ),
             ),
             el(
@@ -226,7 +308,14 @@ export async function mountView(container, tab) {
                 return el(
                   'tr',
                   {},
-                  el('th', { scope: 'row', text: name }),
+                  el(
+                    'th',
+                    { scope: 'row' },
+                    name,
+                    chapterForecasts?.get(name)?.critical
+                      ? el('span', { class: 'crit-tag small block', text: 'critical' })
+                      : null,
+                  ),
                   el(
                     'td',
                     { class: 'num' },
@@ -241,6 +330,7 @@ export async function mountView(container, tab) {
                   countCell(counts.failed, 'count-failed'),
                   countCell(counts.onHold, 'count-hold'),
                   countCell(counts.late, 'count-late'),
+                  chapterForecasts ? forecastCell(chapterForecasts.get(name)) : null,
                 );
               }),
             ),
@@ -291,10 +381,13 @@ export async function mountView(container, tab) {
               type: 'button',
               class: 'step-link',
               'data-step': step.id,
-              'aria-label': `${step.id}: open details`,
+              'aria-label': `${step.id}${step.forecast?.critical ? ' (critical path)' : ''}: open details`,
               text: step.id,
               onclick: () => openDetail(step.id),
             }),
+            step.forecast?.critical
+              ? el('span', { class: 'crit-tag small', 'data-critical': step.id, text: 'critical' })
+              : null,
           ),
           el('td', { text: step.title }),
           el('td', { text: step.team }),
@@ -307,6 +400,12 @@ export async function mountView(container, tab) {
             'td',
             {},
             timeText(step),
+            step.forecast && !step.forecast.finished
+              ? el('span', {
+                  class: 'forecast-end',
+                  text: ` · ends ${formatClock(step.forecast.end.at, zone())}`,
+                })
+              : null,
             step.late
               ? el('span', {
                   class: 'late-tag',
@@ -460,6 +559,23 @@ export async function mountView(container, tab) {
           ['Duration', d.durationMinutes ? formatMinutes(d.durationMinutes) : '–'],
           ['Started', d.startedAt ? `${formatLocalTime(d.startedAt, z)} by ${d.startedBy}` : '–'],
           ['Ended', d.endedAt ? `${formatLocalTime(d.endedAt, z)} by ${d.endedBy}` : '–'],
+          d.forecast && !d.forecast.finished
+            ? ['Forecast', `${d.forecast.start.local} → ${d.forecast.end.local}`]
+            : null,
+          d.forecast && !d.forecast.finished
+            ? [
+                'Critical path',
+                d.forecast.critical
+                  ? el(
+                      'span',
+                      { id: 'detail-critical' },
+                      el('span', { class: 'crit-tag', text: 'On the critical path' }),
+                      ' any delay moves the iteration’s end',
+                    )
+                  : el('span', { id: 'detail-critical', text: 'No: it has slack' }),
+              ]
+            : null,
+          d.forecast?.waitsFor && !d.forecast.finished ? ['Waits for', d.forecast.waitsFor] : null,
           d.reason ? ['Reason', d.reason] : null,
           d.instructionsUrl
             ? [

@@ -47,7 +47,9 @@ function span(start, end) {
 function timesText(row) {
   const planned = row.planned ? `Plan ${span(row.planned.start, row.planned.end)}` : 'Not planned';
   const actual = row.actual.start ? `Actual ${span(row.actual.start, row.actual.end)}` : '';
-  return [planned, actual].filter(Boolean);
+  const late = row.forecast?.lateByMinutes ? `, ${row.forecast.lateByMinutes} min past plan` : '';
+  const forecast = row.forecast ? `Forecast end ${row.forecast.end.label}${late}` : '';
+  return [planned, actual, forecast].filter(Boolean);
 }
 
 /**
@@ -65,7 +67,7 @@ function visibleHours(view) {
       to = Math.max(to, Math.ceil(right * n));
     };
     for (const row of rows) {
-      for (const s of [...row.segments.planned, ...row.segments.actual]) {
+      for (const s of [...row.segments.planned, ...row.segments.actual, ...(row.segments.forecast ?? [])]) {
         if (s.day === index) take(s.left, s.left + s.width);
       }
     }
@@ -125,6 +127,16 @@ export async function mountView(container, tab) {
       view.now
         ? el('span', { class: 'pl-now-label', text: `Now: ${view.generatedAt.label.slice(11)}` })
         : null,
+      view.forecast
+        ? el('span', {
+            class: `pl-forecast-end${view.forecast.lateByMinutes ? ' late' : ''}`,
+            id: 'planner-forecast-end',
+            text:
+              `Forecast end ${view.forecast.end.label}` +
+              (view.forecast.plannedEnd ? ` (planned ${view.forecast.plannedEnd.label})` : '') +
+              (view.forecast.lateByMinutes ? `, late by ${view.forecast.lateByMinutes} min` : ''),
+          })
+        : null,
       el(
         'div',
         { class: 'pl-actions' },
@@ -148,6 +160,10 @@ export async function mountView(container, tab) {
       el('li', {}, el('span', { class: 'pl-swatch planned' }), 'Planned'),
       el('li', {}, el('span', { class: 'pl-swatch actual' }), 'Actual'),
       el('li', {}, el('span', { class: 'pl-swatch running' }), 'Still running'),
+      view.forecast ? el('li', {}, el('span', { class: 'pl-swatch forecast' }), 'Forecast') : null,
+      view.forecast
+        ? el('li', {}, el('span', { class: 'pl-crit', text: 'critical' }), 'On the critical path')
+        : null,
       el('li', {}, el('span', { class: 'pl-swatch late' }), 'Late'),
       el('li', {}, el('span', { class: 'pl-swatch phase' }), 'Phase span'),
       view.now ? el('li', {}, el('span', { class: 'pl-swatch now' }), 'Now') : null,
@@ -258,6 +274,10 @@ export async function mountView(container, tab) {
       }
       const planned = rowData.segments.planned.filter((s) => s.day === index);
       const actual = rowData.segments.actual.filter((s) => s.day === index);
+      // Drawn first, so the actual bar lies over the part already run.
+      (rowData.segments.forecast ?? [])
+        .filter((s) => s.day === index)
+        .forEach((s) => track.append(bar(s, ['forecast', isPhase ? 'phase-forecast' : ''], day, window)));
       if (isPhase) planned.forEach((s) => track.append(bar(s, ['phase'], day, window)));
       else {
         planned.forEach((s) => track.append(bar(s, ['planned'], day, window)));
@@ -278,6 +298,9 @@ export async function mountView(container, tab) {
 
   function row(rowData, isPhase) {
     const badge = rowData.late ? el('span', { class: 'pl-badge', text: 'LATE' }) : null;
+    const critical = rowData.forecast?.critical
+      ? el('span', { class: 'pl-crit', 'data-critical-chapter': rowData.name, text: 'critical' })
+      : null;
     const editButton =
       !isPhase && view.canEdit
         ? el('button', {
@@ -297,7 +320,7 @@ export async function mountView(container, tab) {
         'div',
         { class: 'pl-name' },
         el('strong', { text: rowData.name }),
-        el('span', {}, badge, ' ', editButton),
+        el('span', {}, badge, ' ', critical, ' ', editButton),
       ),
       ...timesText(rowData).map((text) => el('span', { class: 'pl-times', text })),
       el('span', { class: 'pl-times', text: rowData.statusText }),
