@@ -70,13 +70,14 @@ export interface CommandContext {
 }
 
 export class Engine {
-  readonly plans = new PlanSnapshotCache();
+  readonly plans: PlanSnapshotCache;
   /** The live forecast of each iteration (docs/time.md). */
   readonly forecasts: ForecastService;
   private readonly clock: () => Date;
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? (() => new Date());
+    this.plans = new PlanSnapshotCache({ shareLoads: options.database.kind !== 'pglite' });
     this.forecasts = new ForecastService({ holdAllowanceMinutes: options.holdForecastMinutes ?? 30 });
   }
 

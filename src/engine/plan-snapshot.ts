@@ -35,9 +35,21 @@ export class PlanSnapshotCache {
   private current: PlanSnapshot | undefined;
   private loading: Promise<PlanSnapshot> | undefined;
 
+  /**
+   * `shareLoads: false` on the embedded database. It has one connection: a caller inside a
+   * transaction that waited for a load started outside it (through the database, not its
+   * transaction) would wait for ever, since that load waits for the transaction to end.
+   */
+  constructor(private readonly options: { shareLoads: boolean } = { shareLoads: true }) {}
+
   /** Returns the snapshot for `revision`, loading it through `db` when the cached one is older. */
   async get(db: Queryable, revision: number): Promise<PlanSnapshot> {
     if (this.current?.revision === revision) return this.current;
+    if (!this.options.shareLoads) {
+      const snapshot = await loadPlanSnapshot(db, revision);
+      this.current = snapshot;
+      return snapshot;
+    }
     // Concurrent commands after an import share one load instead of each reading 20,000 steps.
     if (!this.loading) {
       this.loading = loadPlanSnapshot(db, revision).finally(() => {
