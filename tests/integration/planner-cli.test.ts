@@ -3,50 +3,18 @@
  * types them. Runs on PostgreSQL (DATABASE_URL) or on an embedded database in a temporary folder.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { describe, expect, it } from 'vitest';
+import { ROOT, useCliEnv } from '../support/cli-env.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-let tmp: string;
-let env: NodeJS.ProcessEnv;
-let database: TestDatabase | undefined;
-
-beforeAll(async () => {
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runsheet-planner-cli-'));
-  env = {
-    RUNSHEET_DIRECTORY: path.join(ROOT, 'samples/demo-directory.json'),
-    RUNSHEET_DATA_DIR: path.join(tmp, 'data'),
-    LOG_LEVEL: 'silent',
-  };
-  if (process.env.DATABASE_URL) {
-    database = await createTestDatabase();
-    env.DATABASE_URL = database.url;
-  }
-});
-afterAll(async () => {
-  await database?.destroy();
-  fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-async function cli(...argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runCli(
-    argv,
-    { out: (t) => void (out += `${t}\n`), err: (t) => void (err += `${t}\n`) },
-    env,
-  );
-  return { code, out: out.trim(), err: err.trim() };
-}
+const walk = useCliEnv('runsheet-planner-cli-');
+const { cli } = walk;
 
 describe('the planner commands', () => {
   it('exports the macro-plan, changes a chapter plan as a pilot only, and exports the board', async () => {
     expect((await cli('import', path.join(ROOT, 'samples/demo-runsheet.xlsx'))).code).toBe(0);
-    const file = path.join(tmp, 'run1.html');
+    const file = path.join(walk.tmp, 'run1.html');
     expect(await cli('planner', 'export', '--iteration', 'Run1', file)).toEqual({
       code: 0,
       out: `Exported the macro-plan of Run1 (8 chapters, 0 late, 4 days) to ${file}.`,
@@ -99,7 +67,7 @@ describe('the planner commands', () => {
       out: 'Trading halt in Run1 planned 2026-09-22 19:00 – 2026-09-23 03:00 Europe/Zurich by Claire Pilot (was 2026-09-22 18:49 – 2026-09-23 03:08).',
     });
     // `runsheet export` writes the edited schedule, so the workbook keeps the pilot's change.
-    const json = path.join(tmp, 'plan.json');
+    const json = path.join(walk.tmp, 'plan.json');
     expect((await cli('export', json)).code).toBe(0);
     const plan = JSON.parse(fs.readFileSync(json, 'utf8')) as {
       schedule: { iteration: string; chapter: string; start: string }[];
@@ -108,7 +76,7 @@ describe('the planner commands', () => {
       '2026-09-22T19:00',
     );
 
-    const xlsx = path.join(tmp, 'board.xlsx');
+    const xlsx = path.join(walk.tmp, 'board.xlsx');
     expect(await cli('board', 'export', '--iteration', 'Run1', xlsx)).toMatchObject({
       code: 0,
       out: `Exported the board of Run1 (96 steps) to ${xlsx}.`,
