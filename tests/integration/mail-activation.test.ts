@@ -6,25 +6,17 @@
  * the Outlook channel turned into an engine transition, answered with the Outlook card.
  */
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import nock from 'nock';
-import type restify from 'restify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../src/audit/sha256.js';
-import { loadConfig } from '../../src/config.js';
 import { queryRows } from '../../src/db/client.js';
 import { sql } from '../../src/db/orm.js';
-import { Engine } from '../../src/engine/engine.js';
-import { storePlan } from '../../src/engine/store-plan.js';
-import { createHttpServer, listen } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
 import { cardOfMailDocument } from '../../src/mail/compose-mail.js';
 import { DialogTokens, loadDialogKey } from '../../src/teams/dialog/dialog-token.js';
-import { startTeamsService, type TeamsService } from '../../src/teams/teams-service.js';
 import { RecordingTransport } from '../support/recording-transport.js';
-import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { PEOPLE, smallPlan } from '../support/small-plan.js';
+import { useBotOverHttp } from '../support/bot-over-http.js';
 
 const ORIGINATOR = '2d6e3b1a-0c4b-4f3e-9a51-5f0e7d6c8b9a';
 const MAILBOX = 'cutover@bank.example';
@@ -32,64 +24,36 @@ const SERVICE = 'https://smba.trafficmanager.net/emea/';
 const ENGINE_CHANNEL = '19:engine-general-thread@thread.tacv2';
 const now = new Date('2026-12-05T18:30:00Z');
 
-let database: TestDatabase;
-let server: restify.Server;
-let teams: TeamsService;
-let engine: Engine;
-let base: string;
 const transport = new RecordingTransport('graph-request');
+const bot = useBotOverHttp({
+  prefix: 'runsheet-mail-',
+  clock: () => now,
+  plan: () => {
+    const plan = smallPlan();
+    plan.steps[0]!.title = 'Export <script>alert("title")</script> & load';
+    plan.steps[0]!.instructionsUrl = 'https://wiki.bank.example/trt-1';
+    return plan;
+  },
+  env: { RUNSHEET_ACTIONABLE_ORIGINATOR: ORIGINATOR, RUNSHEET_MAILBOX: MAILBOX },
+  mailTransport: transport,
+});
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  database = await createTestDatabase();
-  const plan = smallPlan();
-  plan.steps[0]!.title = 'Export <script>alert("title")</script> & load';
-  plan.steps[0]!.instructionsUrl = 'https://wiki.bank.example/trt-1';
-  await storePlan(database, plan, { actor: 'test', source: 'small-plan' });
-  const logger = createLogger('silent');
-  const config = loadConfig({
-    RUNSHEET_DATA_DIR: fs.mkdtempSync('/tmp/runsheet-mail-'),
-    RUNSHEET_ACTIONABLE_ORIGINATOR: ORIGINATOR,
-    RUNSHEET_MAILBOX: MAILBOX,
-  });
-  const directory = smallDirectory();
-  engine = new Engine({ database, directory, clock: () => now });
-  server = createHttpServer({ database, logger, about: {} });
-  teams = startTeamsService({
-    config,
-    server,
-    engine,
-    directory,
-    logger,
-    clock: () => now,
-    startWorker: false,
-    mailTransport: transport,
-  });
-  await listen(server, 0, '127.0.0.1');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const activated = await engine.execute({
+  const activated = await bot.engine.execute({
     action: 'activate',
     subject: 'Run1',
     actor: { email: PEOPLE.pilot.email },
     source: 'cli',
   });
   expect(activated.outcome).toBe('applied');
-  await teams.worker.runOnce(); // the ready card's sync: no channel linked here, so nothing is posted
-});
-afterAll(async () => {
-  server?.close();
-  await teams?.stop();
-  await database?.destroy();
-  nock.cleanAll();
-  nock.enableNetConnect();
+  await bot.teams.worker.runOnce(); // the ready card's sync: no channel linked here, so nothing is posted
 });
 
 /** A JSON answer; tests read whatever shape they expect. */
 type Answer = { status: number; body: any }; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 async function post(url: string, body: object, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(`${base}${url}`, {
+  const response = await fetch(`${bot.base}${url}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
@@ -99,7 +63,7 @@ async function post(url: string, body: object, headers: Record<string, string> =
 }
 
 async function get(url: string, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(`${base}${url}`, { headers });
+  const response = await fetch(`${bot.base}${url}`, { headers });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
@@ -140,7 +104,7 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 async function auditEvents(type: string) {
   return queryRows<{ actor: string; subject: string; details: Record<string, unknown> }>(
-    database.db,
+    bot.database.db,
     sql`select actor, subject, details from audit_events where type = ${type} order by seq`,
   );
 }
@@ -148,7 +112,7 @@ async function auditEvents(type: string) {
 describe('the activation dialog', () => {
   it("answers a pilot's Activate with the dialog page, and a team member's with why not", async () => {
     const { url, token } = await openDialog();
-    expect(url.startsWith(`${base}/dialogs/activation?token=`)).toBe(true);
+    expect(url.startsWith(`${bot.base}/dialogs/activation?token=`)).toBe(true);
     expect(token.split('.')).toHaveLength(3);
     const page = await fetch(url);
     expect(page.status).toBe(200);
@@ -179,7 +143,7 @@ describe('the activation dialog', () => {
     const forged = `${token.slice(0, -4)}AAAA`;
     expect((await get('/dialogs/activation/api/draft', bearer(forged))).status).toBe(401);
     const earlier = new DialogTokens(
-      () => loadDialogKey(database.db, undefined),
+      () => loadDialogKey(bot.database.db, undefined),
       () => new Date(now.getTime() - 31 * 60_000),
     );
     const expired = await earlier.mint({
@@ -272,7 +236,7 @@ describe('the activation dialog', () => {
       },
     });
 
-    expect(await teams.worker.runOnce()).toBe(1);
+    expect(await bot.teams.worker.runOnce()).toBe(1);
     expect(transport.sent).toHaveLength(1);
     const mail = transport.sent[0]!;
     expect({ ...mail, html: undefined }).toEqual({
@@ -320,7 +284,7 @@ describe('the activation dialog', () => {
   });
 
   it('sends in live mode to the team with the pilots in copy; an untouched body is recorded as not edited', async () => {
-    await database.db.execute(sql`update iterations set comms = 'live' where name = 'Run1'`);
+    await bot.database.db.execute(sql`update iterations set comms = 'live' where name = 'Run1'`);
     const { token } = await openDialog();
     const draft = (await get('/dialogs/activation/api/draft', bearer(token))).body;
     const send = await post(
@@ -342,7 +306,7 @@ describe('the activation dialog', () => {
       recipientsEdited: false,
       bodySha256: sha256Hex(draft.bodyHtml),
     });
-    await teams.worker.runOnce();
+    await bot.teams.worker.runOnce();
     const mail = transport.sent.at(-1)!;
     expect({ from: mail.from, to: mail.to, cc: mail.cc, subject: mail.subject }).toEqual({
       from: MAILBOX,
@@ -365,7 +329,7 @@ describe('the activation dialog', () => {
       status: 400,
       body: { code: 'INVALID_INPUT', error: 'Nothing was sent: not an email address: not-an-address.' },
     });
-    await database.db.execute(sql`update iterations set comms = 'off' where name = 'Run1'`);
+    await bot.database.db.execute(sql`update iterations set comms = 'off' where name = 'Run1'`);
     const off = await post(
       '/dialogs/activation/api/send',
       { to: ['luca.engine@bank.example'], cc: [], subject: 'x', bodyHtml: null },
@@ -385,9 +349,9 @@ describe('the activation dialog', () => {
       },
     });
     const sentBefore = transport.sent.length;
-    expect(await teams.worker.runOnce()).toBe(0);
+    expect(await bot.teams.worker.runOnce()).toBe(0);
     expect(transport.sent).toHaveLength(sentBefore);
-    await database.db.execute(sql`update iterations set comms = 'test' where name = 'Run1'`);
+    await bot.database.db.execute(sql`update iterations set comms = 'test' where name = 'Run1'`);
   });
 
   it('answers the activate chat command with a card whose button opens the dialog', async () => {
@@ -470,7 +434,7 @@ describe('Outlook actionable messages', () => {
     expect(card).toContain('IN PROGRESS');
     expect(answer.body.value.msteams).toBeUndefined();
     const [event] = await queryRows<{ actor: string; details: { source: string; action: string } }>(
-      database.db,
+      bot.database.db,
       sql`select actor, details from audit_events where type = 'step.start' and subject = 'TRT-1'`,
     );
     expect(event).toMatchObject({
@@ -479,13 +443,13 @@ describe('Outlook actionable messages', () => {
     });
     // The Teams card follows, as after any change: its sync job is waiting.
     const jobs = await queryRows<{ kind: string }>(
-      database.db,
+      bot.database.db,
       sql`select kind from jobs where state = 'pending' and kind = 'step-card.sync'`,
     );
     expect(jobs).toEqual([{ kind: 'step-card.sync' }]);
     // The Outlook user is not taken for a Teams user (their id is no Teams id).
     const users = await queryRows<{ teams_user_id: string }>(
-      database.db,
+      bot.database.db,
       sql`select teams_user_id from teams_users where teams_user_id = 'outlook-user'`,
     );
     expect(users).toEqual([]);
@@ -523,7 +487,7 @@ describe('Outlook actionable messages', () => {
 describe('the seeded templates', () => {
   it('are in the database after start, once', async () => {
     const rows = await queryRows<{ name: string; updated_by: string | null }>(
-      database.db,
+      bot.database.db,
       sql`select name, updated_by from email_templates order by name`,
     );
     expect(rows).toEqual([

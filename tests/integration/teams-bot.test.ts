@@ -3,21 +3,19 @@
  * the shared fixtures) posted to /api/messages, and nock at the Bot Connector edge asserting the
  * exact replies, posts and in-place updates the bot makes, in order. Local mode (no app id).
  */
-import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { sql } from '../../src/db/orm.js';
 import nock from 'nock';
-import type restify from 'restify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { queryRows } from '../../src/db/client.js';
 import { Engine } from '../../src/engine/engine.js';
-import { storePlan } from '../../src/engine/store-plan.js';
 import { createHttpServer, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
-import { startTeamsService, type TeamsService } from '../../src/teams/teams-service.js';
-import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { startTeamsService } from '../../src/teams/teams-service.js';
+import { PEOPLE, smallDirectory } from '../support/small-plan.js';
+import { useBotOverHttp } from '../support/bot-over-http.js';
+import { createTestDatabase } from '../support/test-database.js';
 import { postToBot, teamsFixture, TEAMS_SERVICE, type Activity } from '../support/teams-activities.js';
 
 const fixture = teamsFixture;
@@ -26,40 +24,8 @@ const ENGINE_CHANNEL = '19:engine-general-thread@thread.tacv2';
 const PILOTS_CHANNEL = '19:pilots-thread@thread.tacv2';
 const enc = encodeURIComponent;
 
-let database: TestDatabase;
-let server: restify.Server;
-let teams: TeamsService;
-let base: string;
 const now = new Date('2026-12-05T18:30:00Z');
-
-beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  database = await createTestDatabase();
-  await storePlan(database, smallPlan(), { actor: 'test', source: 'small-plan' });
-  const logger = createLogger('silent');
-  const config = loadConfig({ RUNSHEET_DATA_DIR: fs.mkdtempSync('/tmp/runsheet-bot-') });
-  const directory = smallDirectory();
-  const engine = new Engine({ database, directory, clock: () => now });
-  server = createHttpServer({ database, logger, about: {} });
-  teams = startTeamsService({
-    config,
-    server,
-    engine,
-    directory,
-    logger,
-    clock: () => now,
-    startWorker: false,
-  });
-  await listen(server, 0, '127.0.0.1');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(async () => {
-  server?.close();
-  await database?.destroy();
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
+const bot = useBotOverHttp({ prefix: 'runsheet-bot-', clock: () => now });
 
 /** A channel message from `person` in `channel`, @mentioning the bot, as Teams sends it. */
 function channelMessage(person: keyof typeof PEOPLE, channel: string, command: string): Activity {
@@ -72,7 +38,7 @@ function channelMessage(person: keyof typeof PEOPLE, channel: string, command: s
   return activity;
 }
 
-const post = (activity: object) => postToBot(base, activity);
+const post = (activity: object) => postToBot(bot.base, activity);
 
 /** Expects the bot's reply in the thread of `activity`, and returns its text. */
 function expectReply(activity: { id: string; conversation: { id: string } }): Promise<string> {
@@ -115,7 +81,7 @@ describe('the Teams bot over HTTP', () => {
     await post(pilots);
     expect(await pilotsLinked).toBe("This conversation is now the pilots' channel.");
     const rows = await queryRows<{ conversation_id: string; purpose: string }>(
-      database.db,
+      bot.database.db,
       sql`select conversation_id, purpose from conversation_refs order by id`,
     );
     expect(rows).toEqual([
@@ -139,7 +105,7 @@ describe('the Teams bot over HTTP', () => {
         return true;
       })
       .reply(201, { id: '1764000000999' });
-    expect(await teams.worker.runOnce()).toBe(1);
+    expect(await bot.teams.worker.runOnce()).toBe(1);
     scope.done();
     expect(posted.type).toBe('message');
     expect(posted.text).toBeUndefined();
@@ -154,7 +120,7 @@ describe('the Teams bot over HTTP', () => {
       userIds: ['29:pilot', '29:engine'],
     });
     const [card] = await queryRows<{ activity_id: string }>(
-      database.db,
+      bot.database.db,
       sql`select activity_id from posted_cards`,
     );
     expect(card!.activity_id).toBe('1764000000999');
@@ -188,7 +154,7 @@ describe('the Teams bot over HTTP', () => {
       })
       .reply(201, { id: 'notice-1' });
     // The card, the pilots' notice, and the status-change mail queued for its digest (sent later).
-    expect(await teams.worker.runOnce()).toBe(3);
+    expect(await bot.teams.worker.runOnce()).toBe(3);
     scope.done();
     expect(notice).toBe('TRT-1 started by Luca Engine');
     // The shared card posted in the channel now shows the new status and no Start button.
@@ -266,7 +232,7 @@ describe('delivery problems', () => {
       })
       .times(2)
       .reply(201, { id: 'pilots-1' });
-    await teams.worker.runOnce();
+    await bot.teams.worker.runOnce();
     scope.done();
     // The hold of the previous test was still waiting: notices due together go out as one message.
     expect(notice).toBe(
@@ -274,12 +240,12 @@ describe('delivery problems', () => {
     );
     expect(warning).toContain('Runsheet cannot post in the channel of Engine any more');
     const [job] = await queryRows<{ state: string }>(
-      database.db,
+      bot.database.db,
       sql`select state from jobs where kind = 'step-card.sync' order by id desc limit 1`,
     );
     expect(job!.state).toBe('done');
     const [failed] = await queryRows<{ details: { kind: string } }>(
-      database.db,
+      bot.database.db,
       sql`select details from audit_events where type = 'card.post-failed' order by seq desc limit 1`,
     );
     expect(failed!.details.kind).toBe('blocked');

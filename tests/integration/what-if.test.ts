@@ -3,21 +3,12 @@
  * Hold button (answered with a confirmation card) show the effect on the forecast and change
  * nothing; confirming applies the hold and the audit keeps the forecast that was shown.
  */
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import nock from 'nock';
-import type restify from 'restify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../../src/db/client.js';
 import { sql } from '../../src/db/orm.js';
-import { Engine } from '../../src/engine/engine.js';
-import { storePlan } from '../../src/engine/store-plan.js';
-import { createHttpServer, listen } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
-import { startTeamsService } from '../../src/teams/teams-service.js';
-import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { PEOPLE } from '../support/small-plan.js';
+import { useBotOverHttp } from '../support/bot-over-http.js';
 import { postToBot, teamsFixture, TEAMS_SERVICE } from '../support/teams-activities.js';
 
 const fixture = teamsFixture;
@@ -25,30 +16,15 @@ const SERVICE = TEAMS_SERVICE;
 const ENGINE_CHANNEL = '19:engine-general-thread@thread.tacv2';
 const enc = encodeURIComponent;
 
-let database: TestDatabase;
-let server: restify.Server;
-let engine: Engine;
-let base: string;
 let now = new Date('2026-12-05T22:50:00Z');
+const bot = useBotOverHttp({ prefix: 'runsheet-what-if-', clock: () => now });
 
 beforeAll(async () => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-  database = await createTestDatabase();
-  await storePlan(database, smallPlan(), { actor: 'test', source: 'small-plan' });
-  const logger = createLogger('silent');
-  const config = loadConfig({ RUNSHEET_DATA_DIR: fs.mkdtempSync('/tmp/runsheet-what-if-') });
-  const directory = smallDirectory();
-  engine = new Engine({ database, directory, clock: () => now });
-  server = createHttpServer({ database, logger, about: {} });
-  startTeamsService({ config, server, engine, directory, logger, clock: () => now, startWorker: false });
-  await listen(server, 0, '127.0.0.1');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   for (const [action, subject, person] of [
     ['activate', 'Run1', 'pilot'],
     ['start', 'TRT-1', 'engine'],
   ] as const) {
-    const result = await engine.execute({
+    const result = await bot.engine.execute({
       action,
       subject,
       actor: { aadObjectId: PEOPLE[person].aadObjectId },
@@ -58,23 +34,17 @@ beforeAll(async () => {
   }
   now = new Date('2026-12-05T23:00:00Z');
 });
-afterAll(async () => {
-  server?.close();
-  await database?.destroy();
-  nock.cleanAll();
-  nock.enableNetConnect();
-});
 
-const post = (activity: object) => postToBot(base, activity);
+const post = (activity: object) => postToBot(bot.base, activity);
 
 /** What a hold could change: TRT-1's state, the jobs, the step events. */
 async function state() {
   const [step] = await queryRows<{ status: string; version: number }>(
-    database.db,
+    bot.database.db,
     sql`select ss.status, ss.version from step_states ss join steps s on s.id = ss.step_id where s.key = 'TRT-1'`,
   );
   const [counts] = await queryRows<{ jobs: number; steps: number }>(
-    database.db,
+    bot.database.db,
     sql`select (select count(*)::int from jobs) as jobs,
                (select count(*)::int from audit_events where type like 'step.%') as steps`,
   );
@@ -149,7 +119,7 @@ describe('what-if before acting', () => {
     expect(await state()).toMatchObject({ status: 'ON_HOLD', version: before.version! + 1 });
     type HoldDetails = { reason: string; forecastSeen: Record<string, unknown> };
     const [event] = await queryRows<{ details: HoldDetails }>(
-      database.db,
+      bot.database.db,
       sql`select details from audit_events where type = 'step.hold'`,
     );
     expect(event!.details.forecastSeen).toMatchObject({
