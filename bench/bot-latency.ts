@@ -41,7 +41,8 @@ import {
   type BareBot,
   type BotBenchService,
 } from './bot-bench-service.js';
-import { isEntryPoint, printTable, type BenchSectionResult, type BenchTarget } from './card-fanout.js';
+import { isEntryPoint, type BenchSectionResult, type BenchTarget } from './card-fanout.js';
+import { fmtNum, latencyCells, printTable } from './print-table.js';
 import {
   NO_THINK_TIME,
   pressRate,
@@ -173,13 +174,7 @@ export async function runBotLatencyBench(options: {
     const ratio = (pacing: keyof typeof summaries) => summaries[pacing].ours.p50 / summaries[pacing].bare.p50;
     const thinkText = `${PEOPLE_THINK.minMs / 1000}–${PEOPLE_THINK.maxMs / 1000} s`;
     const row = (label: string, s: LatencySummary, perSecond: number) => [
-      label,
-      String(s.count),
-      fmtNum(s.mean),
-      fmtNum(s.p50),
-      fmtNum(s.p95),
-      fmtNum(s.p99),
-      fmtNum(s.max),
+      ...latencyCells(label, s),
       Number.isNaN(perSecond) ? '' : perSecond.toFixed(0),
     ];
     console.log(`\nCard-action round trip over HTTP, ms (${USERS} users, each one press at a time)`);
@@ -328,10 +323,6 @@ async function waitForCardJobs(database: Database, timeoutMs: number): Promise<{
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { ms: performance.now() - started };
-}
-
-function fmtNum(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value.toFixed(2);
 }
 
 if (isEntryPoint(import.meta.url)) {

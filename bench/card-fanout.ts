@@ -42,6 +42,7 @@ import { BotConnectorClient } from '../src/teams/connector/connector-client.js';
 import { ConversationRateLimiter } from '../src/teams/connector/rate-limiter.js';
 import { DEFAULT_ADMIN_URL, dropDatabase, recreateDatabase, withDatabaseName } from './bench-database.js';
 import { round } from './stats.js';
+import { printTable } from './print-table.js';
 
 const DATABASE_NAME = 'runsheet_bench_fanout';
 const CHANNELS = 10;
@@ -777,17 +778,8 @@ async function pendingCardJobs(database: Database): Promise<number> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small helpers shared with bot-latency.ts
+// Small helpers
 // ---------------------------------------------------------------------------------------------
-
-export function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
-}
 
 function fmtMs(ms: number): string {
   return `${ms.toFixed(0)} ms`;

@@ -22,7 +22,8 @@ import { queryRows, type Database } from '../src/db/client.js';
 import { sql } from '../src/db/orm.js';
 import { DEFAULT_ADMIN_URL } from './bench-database.js';
 import { startBareBot, startBotBenchService } from './bot-bench-service.js';
-import { isEntryPoint, printTable } from './card-fanout.js';
+import { isEntryPoint } from './card-fanout.js';
+import { printTable } from './print-table.js';
 import { NO_THINK_TIME, runLoad, type LoadInput, type LoadOutput } from './load-client.js';
 import { round, roundAll, summarize, type LatencySummary } from './stats.js';
 

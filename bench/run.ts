@@ -36,6 +36,7 @@ import {
 import type { GeneratePlanOptions } from './generate-plan.js';
 import type { PlanShape } from './generate-plan-file.js';
 import { runMeasured, type MeasuredRun } from './measured-process.js';
+import { fmtNum, latencyCells, printTable } from './print-table.js';
 import { Engine } from '../src/engine/engine.js';
 import { benchDirectory, PILOT } from './workload.js';
 import type { GcPauses } from './observe.js';
@@ -378,18 +379,9 @@ function printLatencies(
   console.log(
     `\nTransition latency, ms (Engine.execute; ${WARM_UP_COMMANDS} warm-up commands excluded, slowest of them ${fmtNum(warmUpMaxMs)} ms)`,
   );
-  const row = (label: string, s: LatencySummary) => [
-    label,
-    String(s.count),
-    fmtNum(s.mean),
-    fmtNum(s.p50),
-    fmtNum(s.p95),
-    fmtNum(s.p99),
-    fmtNum(s.max),
-  ];
   printTable(
     ['commands', 'n', 'mean', 'p50', 'p95', 'p99', 'max'],
-    [row('all', all), ...Object.entries(byKind).map(([kind, s]) => row(kind, s))],
+    [latencyCells('all', all), ...Object.entries(byKind).map(([kind, s]) => latencyCells(kind, s))],
   );
   console.log(
     `GC pauses of the transition process meanwhile: ${gc.count} (${gc.major} major), ` +
@@ -436,21 +428,8 @@ function printTargets(targets: readonly TargetResult[]): void {
   );
 }
 
-function printTable(header: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const row of rows) console.log(line(row));
-}
-
 function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`;
-}
-
-function fmtNum(value: number): string {
-  return value >= 100 ? value.toFixed(0) : value.toFixed(2);
 }
 
 const watchdog = setTimeout(() => {

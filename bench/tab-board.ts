@@ -23,7 +23,8 @@ import type { Directory } from '../src/directory/directory.js';
 import { Engine } from '../src/engine/engine.js';
 import { createHttpServer, listen } from '../src/http/server.js';
 import { startTabService } from '../src/tab/tab-service.js';
-import { benchLogger, printTable, type BenchSectionResult, type BenchTarget } from './card-fanout.js';
+import { benchLogger, type BenchSectionResult, type BenchTarget } from './card-fanout.js';
+import { printTable } from './print-table.js';
 import { round, summarize, type LatencySummary } from './stats.js';
 
 export interface TabBoardBenchOptions {
