@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { SQL } from 'drizzle-orm';
 import { sql } from '../db/orm.js';
-import { queryRows, type Db, type Queryable, type Tx } from '../db/client.js';
+import type { Db, Queryable, Tx } from '../db/client.js';
+import { PreparedStatement } from '../db/prepared.js';
 import { auditEvents } from '../db/schema.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -96,36 +97,75 @@ function eventContent(input: AuditEventInput): Omit<AuditEvent, 'hash' | 'seq' |
  * new sequence number, the previous hash and the new hash (SHA-256 over the same text as
  * `hashAuditEvent`, computed by PostgreSQL), `audit_appended` inserts the event and `audit_moved`
  * moves the head. A caller adds its own expressions after these (see `Engine`'s record, which
- * enqueues the change's jobs in the same statement) and reads `audit_event`.
+ * enqueues the change's jobs in the same statement) and reads `audit_event`. The values are
+ * placeholders, filled from `auditAppendValues`: the text never changes, so it can be prepared.
  */
-export function auditAppendCtes(input: AuditEventInput): {
-  ctes: SQL;
-  content: ReturnType<typeof eventContent>;
-} {
-  const content = eventContent(input);
-  const { before, after } = hashContentAroundSeq(content);
-  const ctes = sql`audit_prev as (select seq, hash from audit_head where id = 1 for update),
+export const AUDIT_APPEND_CTES: SQL = sql`audit_prev as (select seq, hash from audit_head where id = 1 for update),
     audit_event as (
       select p.seq + 1 as seq, p.hash as prev_hash,
-        encode(sha256(convert_to(p.hash || chr(10) || ${before} || (p.seq + 1)::text || ${after}, 'UTF8')), 'hex') as hash
+        encode(sha256(convert_to(p.hash || chr(10) || ${sql.placeholder('before')}::text || (p.seq + 1)::text || ${sql.placeholder('after')}::text, 'UTF8')), 'hex') as hash
       from audit_prev p),
     audit_appended as (
       insert into audit_events (seq, at, actor, actor_name, iteration, subject, type, details, prev_hash, hash)
-      select e.seq, ${content.at.toISOString()}::timestamptz, ${content.actor}, ${content.actorName},
-        ${content.iteration}, ${content.subject}, ${content.type}, ${JSON.stringify(content.details)}::jsonb,
-        e.prev_hash, e.hash
+      select e.seq, ${sql.placeholder('at')}::timestamptz, ${sql.placeholder('actor')}::text, ${sql.placeholder('actorName')}::text,
+        ${sql.placeholder('iteration')}::text, ${sql.placeholder('subject')}::text, ${sql.placeholder('type')}::text,
+        ${sql.placeholder('details')}::jsonb, e.prev_hash, e.hash
       from audit_event e
       returning seq),
     audit_moved as (
       update audit_head set seq = e.seq, hash = e.hash from audit_event e where audit_head.id = 1
       returning audit_head.seq)`;
-  return { ctes, content };
+
+/** The values of `AUDIT_APPEND_CTES`' placeholders for one event. */
+export interface AuditAppendValues extends Record<string, unknown> {
+  before: string;
+  after: string;
+  at: string;
+  actor: string;
+  actorName: string;
+  iteration: string | null;
+  subject: string;
+  type: string;
+  details: string;
+}
+
+/** The placeholder values that append `input`, and the event's content as it will be stored. */
+export function auditAppendValues(input: AuditEventInput): {
+  values: AuditAppendValues;
+  content: ReturnType<typeof eventContent>;
+} {
+  const content = eventContent(input);
+  const { before, after } = hashContentAroundSeq(content);
+  const values: AuditAppendValues = {
+    before,
+    after,
+    at: content.at.toISOString(),
+    actor: content.actor,
+    actorName: content.actorName,
+    iteration: content.iteration,
+    subject: content.subject,
+    type: content.type,
+    details: JSON.stringify(content.details),
+  };
+  return { values, content };
+}
+
+const appendStatement = new PreparedStatement<AuditAppendValues, AppendedRow>(
+  'audit.append',
+  () => sql`with ${AUDIT_APPEND_CTES} select seq, prev_hash, hash from audit_event`,
+);
+
+/** What a statement built on `AUDIT_APPEND_CTES` reads back. */
+export interface AppendedRow {
+  seq: number | string;
+  prev_hash: string;
+  hash: string;
 }
 
 /** Reads back the appended event of a statement built on `auditAppendCtes`. */
 export function appendedEvent(
   content: ReturnType<typeof eventContent>,
-  row: { seq: number | string; prev_hash: string; hash: string } | undefined,
+  row: AppendedRow | undefined,
 ): AuditEvent {
   if (!row) throw new Error('audit_head is missing: the database was not migrated');
   return { ...content, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
@@ -142,11 +182,8 @@ export async function appendAuditEvent(tx: Tx, input: AuditEventInput): Promise<
 }
 
 async function appendInOneStatement(db: Queryable, input: AuditEventInput): Promise<AuditEvent> {
-  const { ctes, content } = auditAppendCtes(input);
-  const [row] = await queryRows<{ seq: number; prev_hash: string; hash: string }>(
-    db,
-    sql`with ${ctes} select seq, prev_hash, hash from audit_event`,
-  );
+  const { values, content } = auditAppendValues(input);
+  const [row] = await appendStatement.rows(db, values);
   return appendedEvent(content, row);
 }
 

@@ -5,18 +5,22 @@
  * enqueues the outgoing jobs. Nothing is sent to Teams or Graph inside the transaction: a rollback
  * sends nothing, and a crash after commit loses nothing because the jobs are already stored.
  */
-import type { SQL } from 'drizzle-orm';
+import type { Placeholder, SQL } from 'drizzle-orm';
 import { sql } from '../db/orm.js';
 import {
   appendAuditEvent,
   appendedEvent,
-  auditAppendCtes,
+  AUDIT_APPEND_CTES,
+  auditAppendValues,
+  type AppendedRow,
+  type AuditAppendValues,
   type AuditEventInput,
 } from '../audit/audit-log.js';
 import { queryRows, type Database, type Queryable, type Tx } from '../db/client.js';
 import type { Directory } from '../directory/directory.js';
 import { parseAnyId } from '../domain/ids.js';
-import { insertJobsSql, type JobRequest } from '../jobs/queue.js';
+import { PreparedStatement } from '../db/prepared.js';
+import { insertJobsSql, jobRowsJson, type JobRequest } from '../jobs/queue.js';
 import { observeTransition } from '../observability/metrics.js';
 import { describeActorRef, describeActorRole, resolveActor, type Actor } from './actor.js';
 import type { Command, CommandResult, EngineRefusalCode } from './command.js';
@@ -26,6 +30,7 @@ import { executeIterationCommand } from './iteration-commands.js';
 import { PlanSnapshotCache, type PlanSnapshot } from './plan-snapshot.js';
 import { findIterationByName, iterationByNameSql } from './read-models.js';
 import { executeTaskCommand, executeStepCommand } from './work-commands.js';
+import { transitionUpdateSql, type WorkStateChange, type WorkStateTable } from './work-state-sql.js';
 
 export interface EngineOptions {
   database: Database;
@@ -60,12 +65,12 @@ export interface CommandContext {
   ): Promise<CommandResult>;
   /**
    * Records the audit event of an accepted or unchanged command and enqueues its jobs. `change`:
-   * the command's own write (an UPDATE of the state row it locked), run in the same statement.
+   * the command's own write (the transition of the state row it locked), run in the same statement.
    */
   record(
     event: { type: string; subject: string; details: Record<string, unknown> },
     jobs?: readonly JobRequest[],
-    change?: SQL,
+    change?: WorkStateChange,
   ): Promise<number>;
 }
 
@@ -212,25 +217,36 @@ export class Engine {
 }
 
 /**
- * Appends an audit event and enqueues the jobs it causes, each payload carrying the event's
- * sequence number (`auditSeq`), together with the change itself when given: one statement, one
- * round trip, instead of one per write.
+ * The statement that appends an audit event and enqueues the jobs it causes, each payload carrying
+ * the event's sequence number (`auditSeq`), together with the change itself when given: one
+ * statement, one round trip, instead of one per write. Prepared (src/db/prepared.ts): one text for
+ * an event with its jobs, one more for each state table a change writes.
  */
+function appendStatement(name: string, change?: () => SQL) {
+  return new PreparedStatement<AuditAppendValues & { jobs: string }, AppendedRow>(name, () => {
+    const jobs = insertJobsSql(sql`jsonb_build_object('auditSeq', (select seq from audit_event))`);
+    const changed = change ? sql`, changed as (${change()})` : sql``;
+    return sql`with ${AUDIT_APPEND_CTES}, enqueued as (${jobs})${changed} select seq, prev_hash, hash from audit_event`;
+  });
+}
+
+const APPEND_WITH_JOBS = appendStatement('engine.append');
+const APPEND_WITH_CHANGE: Record<WorkStateTable, ReturnType<typeof appendStatement>> = {
+  step_states: appendStatement('engine.append-step-change', () => transitionUpdateSql('step_states')),
+  task_states: appendStatement('engine.append-task-change', () => transitionUpdateSql('task_states')),
+};
+
 async function appendEventWithJobs(
   tx: Tx,
   input: AuditEventInput,
   jobs: readonly JobRequest[],
-  change?: SQL,
+  change?: WorkStateChange,
 ): Promise<number> {
   if (jobs.length === 0 && !change) return (await appendAuditEvent(tx, input)).seq;
-  const { ctes, content } = auditAppendCtes(input);
-  const withSeq = sql`jsonb_build_object('auditSeq', (select seq from audit_event))`;
-  const enqueued = jobs.length > 0 ? sql`, enqueued as (${insertJobsSql(jobs, withSeq)})` : sql``;
-  const changed = change ? sql`, changed as (${change})` : sql``;
-  const [appended] = await queryRows<{ seq: number; prev_hash: string; hash: string }>(
-    tx,
-    sql`with ${ctes}${enqueued}${changed} select seq, prev_hash, hash from audit_event`,
-  );
+  const { values, content } = auditAppendValues(input);
+  const [appended] = change
+    ? await APPEND_WITH_CHANGE[change.table].rows(tx, { ...change, ...values, jobs: jobRowsJson(jobs) })
+    : await APPEND_WITH_JOBS.rows(tx, { ...values, jobs: jobRowsJson(jobs) });
   return appendedEvent(content, appended).seq;
 }
 
@@ -279,13 +295,8 @@ async function readCommandFrame(
   tx: Tx,
   name: string | null,
 ): Promise<{ revision: number; iteration: IterationRow | undefined }> {
-  const [row] = await queryRows<{ revision: number } & { [K in keyof IterationRow]: IterationRow[K] | null }>(
-    tx,
-    sql`select coalesce((select revision from plan_meta where id = 1), 0) as revision,
-          i.id, i.name, i.status, i."timeZone", i.comms
-        from (select 1) one
-        left join lateral (${iterationByNameSql(name === null ? null : name.trim())} limit 1) i on true`,
-  );
+  const [row] =
+    name === null ? await FRAME_OF_ACTIVE.rows(tx, {}) : await FRAME_OF_NAMED.rows(tx, { name: name.trim() });
   const { revision, id, name: found, status, timeZone, comms } = row!;
   return {
     revision: Number(revision),
@@ -293,6 +304,24 @@ async function readCommandFrame(
       id === null ? undefined : { id, name: found!, status: status!, timeZone: timeZone!, comms: comms! },
   };
 }
+
+type FrameRow = { revision: number } & { [K in keyof IterationRow]: IterationRow[K] | null };
+
+function frameStatement<Values extends Record<string, unknown>>(
+  statementName: string,
+  name: Placeholder | null,
+) {
+  return new PreparedStatement<Values, FrameRow>(
+    statementName,
+    () => sql`select coalesce((select revision from plan_meta where id = 1), 0) as revision,
+          i.id, i.name, i.status, i."timeZone", i.comms
+        from (select 1) one
+        left join lateral (${iterationByNameSql(name)} limit 1) i on true`,
+  );
+}
+
+const FRAME_OF_ACTIVE = frameStatement<Record<string, never>>('engine.frame-active', null);
+const FRAME_OF_NAMED = frameStatement<{ name: string }>('engine.frame-named', sql.placeholder('name'));
 
 /**
  * The named iteration (case-insensitive), or the active one when no name is given. `found`: the

@@ -2,7 +2,8 @@
  * A step's forecast at a glance, for its card: its forecast end and whether it is on the critical
  * path. Read from the forecast this instance holds in memory (`ForecastService.cached`), never from
  * the database: cards are rendered on every press. When the held forecast lags the card (another
- * status for this step) a copy is brought up to the card's facts for this step, as the what-if does;
+ * status for this step) it is brought up to the card's facts for this step (a copy, when the card's
+ * facts are the older ones), as the what-if does;
  * when it is missing or of an older minute, a background refresh is started for the next render.
  */
 import type { StepTimingFacts } from '../domain/forecast.js';
@@ -44,8 +45,14 @@ export function glanceStepForecast(
     held.changedAt !== facts.changedAt ||
     held.durationMinutes !== facts.durationMinutes
   ) {
-    forecast = forecast.clone();
-    forecast.update([{ index, facts: { ...facts, notBefore: held.notBefore } }]);
+    const update = [{ index, facts: { ...facts, notBefore: held.notBefore } }];
+    // Facts newer than the held ones (the press that caused this render) are what the next
+    // refresh would apply from the audit log anyway, and applying them again there moves nothing:
+    // they are applied to the held forecast itself. Older facts (a slow render overtaken by a
+    // later change) must not take it back, so they get a copy.
+    const newer = facts.changedAt !== null && (held.changedAt === null || held.changedAt < facts.changedAt);
+    if (!newer) forecast = forecast.clone();
+    forecast.update(update);
   }
   return { end: new Date(forecast.endOf(index)), critical: forecast.criticalSet().has(index) };
 }

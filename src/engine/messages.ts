@@ -26,23 +26,40 @@ export function pastTense(action: string): string {
  * British locale names European zones (CET, CEST) where the default one would say GMT+1.
  */
 export function formatLocalTime(at: Date, timeZone: string): string {
-  // What luxon's `ZZZZ` gives, but luxon builds a new Intl.DateTimeFormat for it on every call
-  // (~90 µs), and cards format several times per click; the formatter is kept per zone here (~10 µs).
-  const local = DateTime.fromJSDate(at, { zone: timeZone }).setLocale('en-GB');
-  if (!local.isValid) return local.toFormat('yyyy-MM-dd HH:mm ZZZZ');
-  return `${local.toFormat('yyyy-MM-dd HH:mm')} ${zoneAbbreviation(at, timeZone)}`;
+  // What luxon's `yyyy-MM-dd HH:mm ZZZZ` gives, but luxon builds new Intl formatters on every call
+  // (~90 µs), and cards format several times per press: one formatter per zone is kept here, and
+  // its parts give the date, the time and the zone's name at once (the tab's public/format.js
+  // formats the same way in the browser).
+  const format = localTimeFormat(timeZone);
+  if (!format) return DateTime.fromJSDate(at, { zone: timeZone }).toFormat('yyyy-MM-dd HH:mm ZZZZ');
+  const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const { type, value } of format.formatToParts(at)) part[type] = value;
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute} ${part.timeZoneName}`;
 }
 
-const ZONE_NAME_FORMATS = new Map<string, Intl.DateTimeFormat>();
+const LOCAL_TIME_FORMATS = new Map<string, Intl.DateTimeFormat | null>();
 
-/** The zone's short name at that moment in British English (`CET`, `CEST`, `GMT+1`), as luxon's `ZZZZ`. */
-function zoneAbbreviation(at: Date, timeZone: string): string {
-  let format = ZONE_NAME_FORMATS.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-GB', { hour12: false, timeZone, timeZoneName: 'short' });
-    ZONE_NAME_FORMATS.set(timeZone, format);
+/** The formatter of `formatLocalTime` for a zone; null for a zone Intl does not know. */
+function localTimeFormat(timeZone: string): Intl.DateTimeFormat | null {
+  let format = LOCAL_TIME_FORMATS.get(timeZone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-GB', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+        timeZoneName: 'short',
+      });
+    } catch {
+      format = null;
+    }
+    LOCAL_TIME_FORMATS.set(timeZone, format);
   }
-  return format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
+  return format;
 }
 
 /** "started by Luca Engine at 2026-12-05 19:44 CET". */

@@ -2,7 +2,7 @@
  * Read models: what the doors show (CLI status and ready lists, later the cards and the tab).
  * Readiness is derived here from the plan snapshot and the stored statuses, never stored.
  */
-import type { SQL } from 'drizzle-orm';
+import type { Placeholder, SQL } from 'drizzle-orm';
 import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
 import { parseAnyId } from '../domain/ids.js';
@@ -58,7 +58,7 @@ export async function findIterationByName(
 }
 
 /** The query of `findIterationByName`, for statements that read more in the same round trip. */
-export function iterationByNameSql(name: string | null): SQL {
+export function iterationByNameSql(name: string | Placeholder | null): SQL {
   return name === null
     ? sql`select id, name, status, time_zone as "timeZone", comms from iterations where status = 'ACTIVE' and not archived`
     : sql`select id, name, status, time_zone as "timeZone", comms from iterations where lower(name) = lower(${name}) and not archived`;

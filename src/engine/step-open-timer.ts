@@ -11,7 +11,7 @@ import type { JobHandler } from '../jobs/worker.js';
 import type { Engine } from './engine.js';
 import { stepCardSyncJob } from './outgoing-jobs.js';
 import type { PlanSnapshot } from './plan-snapshot.js';
-import { loadStepStatuses } from './work-commands.js';
+import { loadStepStatuses } from './work-state-sql.js';
 
 /** The timer job that opens a step at its fixed start: its card is posted if it is ready then. */
 export const STEP_OPEN_KIND = 'step.open-at';

@@ -2,130 +2,28 @@
  * Step and task commands: the transition table of domain.md applied to the locked state row of
  * one step or task in the active iteration, with readiness worked out from the plan snapshot.
  */
-import { and, eq, sql } from '../db/orm.js';
-import { queryRows, type Tx } from '../db/client.js';
-import { stepStates, taskStates, tasks, teams } from '../db/schema.js';
-import { sqlList } from '../db/sql-helpers.js';
 import { isStepReady, newlyReadyAfter } from '../domain/readiness.js';
-import {
-  isFinished,
-  isWorkAction,
-  WORK_ACTIONS,
-  type WorkAction,
-  type WorkStatus,
-} from '../domain/statuses.js';
+import { isFinished, isWorkAction, WORK_ACTIONS, type WorkAction } from '../domain/statuses.js';
 import { decideWorkTransition, type WorkTransitionInput } from '../domain/transitions.js';
 import type { JobRequest } from '../jobs/queue.js';
-import type { CommandResult, LastChange } from './command.js';
+import type { CommandResult } from './command.js';
 import type { CommandContext } from './engine.js';
 import { commandDetails } from './engine.js';
 import { pastTense } from './messages.js';
 import { answerRepeatOrStale } from './repeat-or-stale.js';
 import { statusChangeJobs, stepCardSyncJob } from './outgoing-jobs.js';
 import { opensAtText } from './fixed-starts.js';
-
-/** The execution columns steps and tasks share (see executionColumns in the schema). */
-type ExecutionRow = Omit<typeof stepStates.$inferSelect, 'iterationId' | 'stepId'>;
-
-/** Locks (creating it when absent) the execution state of a step in an iteration. */
-async function lockStepState(tx: Tx, iterationId: number, stepId: number): Promise<ExecutionRow> {
-  const lock = () =>
-    tx
-      .select()
-      .from(stepStates)
-      .where(and(eq(stepStates.iterationId, iterationId), eq(stepStates.stepId, stepId)))
-      .for('update');
-  // Activation opens the state of everything in scope, so the row is nearly always there: one
-  // round trip locks it, and it is created only when missing.
-  let [row] = await lock();
-  if (!row) {
-    await tx.insert(stepStates).values({ iterationId, stepId }).onConflictDoNothing();
-    [row] = await lock();
-  }
-  return row!;
-}
-
-/** Locks (creating it when absent) the execution state of a task in an iteration. */
-async function lockTaskState(tx: Tx, iterationId: number, taskId: number): Promise<ExecutionRow> {
-  const lock = () =>
-    tx
-      .select()
-      .from(taskStates)
-      .where(and(eq(taskStates.iterationId, iterationId), eq(taskStates.taskId, taskId)))
-      .for('update');
-  // As for steps: lock the row activation opened, and create it only when missing.
-  let [row] = await lock();
-  if (!row) {
-    await tx.insert(taskStates).values({ iterationId, taskId }).onConflictDoNothing();
-    [row] = await lock();
-  }
-  return row!;
-}
-
-/**
- * Finds a task by key (with the team that carries it out) and locks its execution state in the
- * iteration, in one round trip when the state row exists, as activation opens it for everything
- * in scope. `state` is absent when the task has no state row yet (out of scope, or in scope since
- * a re-import): the caller checks the scope, then locks with `lockTaskState`.
- */
-async function findTaskLockingState(
-  tx: Tx,
-  iterationId: number,
-  key: string,
-): Promise<{ id: number; team: string; state?: ExecutionRow } | undefined> {
-  const [locked] = await tx
-    .select({ id: tasks.id, team: teams.name, state: taskStates })
-    .from(tasks)
-    .innerJoin(teams, eq(teams.id, tasks.teamId))
-    .innerJoin(taskStates, and(eq(taskStates.iterationId, iterationId), eq(taskStates.taskId, tasks.id)))
-    .where(and(eq(tasks.key, key), eq(tasks.archived, false)))
-    .for('update', { of: taskStates });
-  if (locked) return locked;
-  const [task] = await queryRows<{ id: number; team: string }>(
-    tx,
-    sql`select t.id, tm.name as team from tasks t join teams tm on tm.id = t.team_id where t.key = ${key} and not t.archived`,
-  );
-  return task;
-}
-
-/** Statuses of the given steps in an iteration; a step without a state row is OPEN. */
-/**
- * Locks the execution rows of `stepIds` in one iteration, in id order (every transaction takes
- * them in the same order, and only ever downstream of the row it already holds, so two of them
- * cannot wait for each other).
- */
-async function lockStepStates(tx: Tx, iterationId: number, stepIds: readonly number[]): Promise<void> {
-  if (stepIds.length === 0) return;
-  await tx.execute(
-    sql`select 1 from step_states where iteration_id = ${iterationId} and step_id in ${sqlList(stepIds)}
-        order by step_id for update`,
-  );
-}
-
-export async function loadStepStatuses(
-  tx: Tx,
-  iterationId: number,
-  stepIds: readonly number[],
-): Promise<Map<number, WorkStatus>> {
-  const statuses = new Map<number, WorkStatus>();
-  if (stepIds.length === 0) return statuses;
-  const rows = await queryRows<{ step_id: number; status: WorkStatus }>(
-    tx,
-    sql`select step_id, status from step_states where iteration_id = ${iterationId} and step_id in ${sqlList(stepIds)}`,
-  );
-  for (const row of rows) statuses.set(row.step_id, row.status);
-  return statuses;
-}
-
-function lastChangeOf(row: ExecutionRow): LastChange | null {
-  if (!row.lastAction || !row.changedAt) return null;
-  return {
-    action: row.lastAction,
-    by: row.changedBy ?? '',
-    byName: row.changedByName ?? '',
-    at: row.changedAt,
-  };
-}
+import {
+  findTaskLockingState,
+  lastChangeOf,
+  loadStepStatuses,
+  lockStepState,
+  lockStepStates,
+  lockTaskState,
+  openTaskKeys,
+  workStateChange,
+  type LockedState,
+} from './work-state-sql.js';
 
 /**
  * The checks every work command makes before its rules: a known action, a role that may take it
@@ -135,7 +33,7 @@ function lastChangeOf(row: ExecutionRow): LastChange | null {
 async function screenWorkCommand(
   context: CommandContext,
   subject: { kind: 'step' | 'task'; id: string },
-  state: ExecutionRow,
+  state: LockedState,
   isOwnTeam: boolean,
 ): Promise<CommandResult | null> {
   const { command, actor } = context;
@@ -161,32 +59,6 @@ async function screenWorkCommand(
   if (!probe.ok && probe.code === 'ROLE') return context.refuse('ROLE', probe.message, subject);
 
   return answerRepeatOrStale(context, subject, state.status, lastChangeOf(state));
-}
-
-/** Applies an accepted transition to a state row. */
-function transitionValues(
-  context: CommandContext,
-  action: WorkAction,
-  to: WorkStatus,
-  heldFrom: WorkStatus | null,
-  version: number,
-) {
-  const { actor, now, command } = context;
-  const ended = isFinished(to);
-  return {
-    status: to,
-    heldFrom,
-    ...(action === 'start' ? { startedAt: now, startedBy: actor.email } : {}),
-    ...(ended ? { endedAt: now, endedBy: actor.email } : {}),
-    ...(action === 'reopen' || action === 'retry' ? { endedAt: null, endedBy: null } : {}),
-    // A reason belongs to the transition that gave it: a retry or resume clears an old failure's.
-    reason: command.reason?.trim() || null,
-    lastAction: action,
-    changedAt: now,
-    changedBy: actor.email,
-    changedByName: actor.name,
-    version: version + 1,
-  };
 }
 
 /** Executes a work action on a step. */
@@ -219,20 +91,7 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     if (predecessors.every((i) => isFinished(statusOf(i))))
       facts.opensAt = opensAtText(scope, index, context);
   } else if (action === 'done') {
-    // Each task's state is read through its primary key by a correlated subquery, which PostgreSQL
-    // always runs per task. Written as a left join, it was planned as a hash of every task state of
-    // the iteration whenever task_states had no statistics yet (right after activation, or with
-    // autovacuum off): 10 ms per step done at 44,000 task states instead of 0.1 ms.
-    const open = await queryRows<{ key: string }>(
-      tx,
-      sql`select t.key from tasks t
-          where t.step_id = ${step.dbId} and not t.archived
-            and coalesce(
-              (select ts.status from task_states ts where ts.iteration_id = ${iteration.id} and ts.task_id = t.id),
-              'OPEN') not in ('DONE', 'CANCELLED')
-          order by t.number`,
-    );
-    facts.openTasks = open.map((row) => row.key);
+    facts.openTasks = await openTaskKeys(tx, iteration.id, step.dbId);
   } else if (action === 'reopen') {
     const successors = scope.effectiveSuccessors(index);
     const statuses = await loadStepStatuses(tx, iteration.id, successors.map(dbIdOf));
@@ -254,11 +113,16 @@ export async function executeStepCommand(context: CommandContext, key: string): 
 
   // Written with the audit event, in its statement (see CommandContext.record); the readiness
   // below takes this step's new status from the decision, not from its row.
-  const change = tx
-    .update(stepStates)
-    .set(transitionValues(context, action, decision.to, decision.heldFrom, state.version))
-    .where(and(eq(stepStates.iterationId, iteration.id), eq(stepStates.stepId, step.dbId)))
-    .getSQL();
+  const change = workStateChange({
+    table: 'step_states',
+    iterationId: iteration.id,
+    subjectId: step.dbId,
+    action,
+    to: decision.to,
+    heldFrom: decision.heldFrom,
+    version: state.version,
+    reason: command.reason?.trim() || null,
+  });
 
   // Readiness can only have changed for this step and its effective successors.
   let becameReady: number[] = [];
@@ -354,7 +218,8 @@ export async function executeTaskCommand(
   if (screened) return screened;
   const action = command.action as WorkAction;
 
-  const stepStatus = (await loadStepStatuses(tx, iteration.id, [step.dbId])).get(step.dbId) ?? 'OPEN';
+  const stepStatus =
+    task.stepStatus ?? (await loadStepStatuses(tx, iteration.id, [step.dbId])).get(step.dbId) ?? 'OPEN';
   const decision = decideWorkTransition({
     subject,
     action,
@@ -366,11 +231,16 @@ export async function executeTaskCommand(
   });
   if (!decision.ok) return context.refuse(decision.code, decision.message, subject);
 
-  const change = tx
-    .update(taskStates)
-    .set(transitionValues(context, action, decision.to, decision.heldFrom, state.version))
-    .where(and(eq(taskStates.iterationId, iteration.id), eq(taskStates.taskId, task.id)))
-    .getSQL();
+  const change = workStateChange({
+    table: 'task_states',
+    iterationId: iteration.id,
+    subjectId: task.id,
+    action,
+    to: decision.to,
+    heldFrom: decision.heldFrom,
+    version: state.version,
+    reason: command.reason?.trim() || null,
+  });
   const details = {
     ...commandDetails(command),
     step: stepKey,

@@ -7,6 +7,7 @@ import type { SQL } from 'drizzle-orm';
 import { sql } from '../db/orm.js';
 import type { Queryable } from '../db/client.js';
 import { queryRows } from '../db/client.js';
+import { PreparedStatement } from '../db/prepared.js';
 import { jsonbRows } from '../db/sql-helpers.js';
 
 export interface JobRequest {
@@ -35,37 +36,46 @@ export interface ClaimedJob {
  */
 export async function enqueueJobs(tx: Queryable, requests: readonly JobRequest[]): Promise<number> {
   if (requests.length === 0) return 0;
-  const [inserted] = await queryRows<{ n: number }>(
-    tx,
-    sql`with created as (${insertJobsSql(requests)}) select count(*)::int as n from created`,
-  );
+  const [inserted] = await enqueueStatement.rows(tx, { jobs: jobRowsJson(requests) });
   return inserted?.n ?? 0;
 }
 
 /**
- * The `insert … returning 1` that enqueues `requests` (non-empty), for a statement of the caller's
- * own. `addToPayload`: an SQL jsonb object merged into every payload, for values only that
- * statement knows (the engine adds the sequence number of the audit event it appends).
+ * The `insert … returning 1` that enqueues the jobs of the `jobs` placeholder (`jobRowsJson`, any
+ * number, none included), for a statement of the caller's own. `addToPayload`: an SQL jsonb object
+ * merged into every payload, for values only that statement knows (the engine adds the sequence
+ * number of the audit event it appends).
  */
-export function insertJobsSql(requests: readonly JobRequest[], addToPayload?: SQL): SQL {
-  const now = new Date().toISOString();
-  const rows = requests.map((request, ord) => ({
-    ord,
-    kind: request.kind,
-    payload: request.payload,
-    dedupe_key: request.dedupeKey ?? null,
-    run_at: (request.runAt ?? new Date(now)).toISOString(),
-    max_attempts: request.maxAttempts ?? 10,
-  }));
+export function insertJobsSql(addToPayload?: SQL): SQL {
   const payload = addToPayload ? sql`x.payload || ${addToPayload}` : sql`x.payload`;
   return sql`insert into jobs (kind, payload, dedupe_key, run_at, max_attempts)
           select x.kind, ${payload}, x.dedupe_key, x.run_at, x.max_attempts
-          from jsonb_to_recordset(${jsonbRows(rows)})
+          from jsonb_to_recordset(${sql.placeholder('jobs')}::jsonb)
             as x(ord int, kind text, payload jsonb, dedupe_key text, run_at timestamptz, max_attempts int)
           order by x.ord
           on conflict (dedupe_key) where state = 'pending' and dedupe_key is not null do nothing
           returning 1`;
 }
+
+/** The value of `insertJobsSql`'s `jobs` placeholder: the rows as one JSON array. */
+export function jobRowsJson(requests: readonly JobRequest[]): string {
+  const now = new Date().toISOString();
+  return JSON.stringify(
+    requests.map((request, ord) => ({
+      ord,
+      kind: request.kind,
+      payload: request.payload,
+      dedupe_key: request.dedupeKey ?? null,
+      run_at: request.runAt?.toISOString() ?? now,
+      max_attempts: request.maxAttempts ?? 10,
+    })),
+  );
+}
+
+const enqueueStatement = new PreparedStatement<{ jobs: string }, { n: number }>(
+  'jobs.enqueue',
+  () => sql`with created as (${insertJobsSql()}) select count(*)::int as n from created`,
+);
 
 /**
  * Claims up to `limit` due jobs of the given kinds for `lockSeconds`. A job whose worker died is
