@@ -19,7 +19,7 @@ import { parseAnyId } from '../domain/ids.js';
 import { insertJobsSql, type JobRequest } from '../jobs/queue.js';
 import { observeTransition } from '../observability/metrics.js';
 import { describeActorRef, describeActorRole, resolveActor, type Actor } from './actor.js';
-import type { Command, CommandResult, EngineRefusalCode } from './command.js';
+import { ITERATION_ACTIONS, type Command, type CommandResult, type EngineRefusalCode } from './command.js';
 import { executeControlCommand } from './control-commands.js';
 import { ForecastService } from './forecast-service.js';
 import { executeIterationCommand } from './iteration-commands.js';
@@ -125,7 +125,7 @@ export class Engine {
       const frame = await readCommandFrame(tx, command.iteration ?? null);
       const snapshot = await this.plans.get(tx, frame.revision);
 
-      if (command.action === 'activate' || command.action === 'close') {
+      if ((ITERATION_ACTIONS as readonly string[]).includes(command.action)) {
         return executeIterationCommand({ tx, command, actor, now, snapshot });
       }
 
@@ -244,6 +244,7 @@ export function commandDetails(command: Command): Record<string, unknown> {
     reason: command.reason ?? null,
     force: command.force ?? false,
     ...(command.forecastSeen ? { forecastSeen: command.forecastSeen } : {}),
+    ...(command.durationBasis ? { durationBasis: command.durationBasis } : {}),
   };
 }
 

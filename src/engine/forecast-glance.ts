@@ -12,6 +12,8 @@ import type { PlanSnapshot } from './plan-snapshot.js';
 export interface StepForecastGlance {
   end: Date;
   critical: boolean;
+  /** Which durations the forecast uses ("indicative durations", "learned durations from …"). */
+  basis: string;
 }
 
 const MINUTE = 60_000;
@@ -38,14 +40,20 @@ export function glanceStepForecast(
   let forecast = live.forecast;
   if (Number.isNaN(forecast.startOf(index))) return null;
   const held = forecast.factsOf(index);
+  // The card reads the indicative duration; the forecast may use the learned one.
+  const durationMinutes = live.durationOf(index, facts.durationMinutes);
   if (
     held.status !== facts.status ||
     held.startedAt !== facts.startedAt ||
     held.changedAt !== facts.changedAt ||
-    held.durationMinutes !== facts.durationMinutes
+    held.durationMinutes !== durationMinutes
   ) {
     forecast = forecast.clone();
-    forecast.update([{ index, facts: { ...facts, notBefore: held.notBefore } }]);
+    forecast.update([{ index, facts: { ...facts, durationMinutes, notBefore: held.notBefore } }]);
   }
-  return { end: new Date(forecast.endOf(index)), critical: forecast.criticalSet().has(index) };
+  return {
+    end: new Date(forecast.endOf(index)),
+    critical: forecast.criticalSet().has(index),
+    basis: live.durations.label,
+  };
 }

@@ -57,6 +57,7 @@ describe('the hold confirmation card', () => {
     iterationEnd: { before: Date.UTC(2026, 11, 6, 0, 20), after: Date.UTC(2026, 11, 6, 0, 50) },
     moved: [{ step: 'TRT-3', before: 0, after: 30 * 60_000 }],
     critical: true,
+    basis: 'learned durations from Run0–DR1',
   };
   const action = {
     kind: 'work' as const,
@@ -84,6 +85,7 @@ describe('the hold confirmation card', () => {
         chapter: whatIf.chapter,
         iterationEnd: whatIf.iterationEnd,
         holdMinutes: 30,
+        basis: 'learned durations from Run0–DR1',
         movedCount: 1,
         moved: whatIf.moved,
       },
