@@ -144,6 +144,7 @@ describe('the forecast on the board, the planner and the card', () => {
     expect(f.plannedEnd.local).toBe('2026-12-05 20:00 CET');
     expect(f.lateByMinutes).toBe(30);
     expect(f.openSteps).toBe(3);
+    expect(f.durations).toEqual({ basis: 'indicative', label: 'indicative durations' });
     expect(f.criticalPath.map((s: Json) => s.id)).toEqual(['TRT-5']);
     expect(f.criticalPath[0].start.local).toBe('2026-12-05 19:00 CET');
     expect(
@@ -215,16 +216,17 @@ describe('the forecast on the board, the planner and the card', () => {
 
   it('the card reads the forecast held in memory, brought up to the card for its own step', async () => {
     const open = await cardOf('TRT-5');
-    expect(open.forecast).toEqual({ end: '2026-12-05 20:30 CET', critical: true });
+    const basis = 'indicative durations';
+    expect(open.forecast).toEqual({ end: '2026-12-05 20:30 CET', critical: true, basis });
     expect(buildStepCardView(open, null).facts.at(-1)).toEqual({
       label: 'Forecast',
-      value: 'ends 2026-12-05 20:30 CET · on the critical path',
+      value: 'ends 2026-12-05 20:30 CET · on the critical path · indicative durations',
     });
     const waiting = await cardOf('TRT-4');
-    expect(waiting.forecast).toEqual({ end: '2026-12-05 19:50 CET', critical: false });
+    expect(waiting.forecast).toEqual({ end: '2026-12-05 19:50 CET', critical: false, basis });
     // Held now, before any forecast read: the card still says when it will end (30 min assumed hold).
     await act('2026-12-05T19:00', 'hold', 'TRT-5', 'waiting for the network team');
-    expect((await cardOf('TRT-5')).forecast).toEqual({ end: '2026-12-05 21:00 CET', critical: true });
+    expect((await cardOf('TRT-5')).forecast).toEqual({ end: '2026-12-05 21:00 CET', critical: true, basis });
     // A finished step has no forecast line.
     expect((await cardOf('TRT-1')).forecast).toBeNull();
   });
