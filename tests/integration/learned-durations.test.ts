@@ -30,6 +30,7 @@ import { Engine } from '../../src/engine/engine.js';
 import { storePlan } from '../../src/engine/store-plan.js';
 import { createHttpServer, listen } from '../../src/http/server.js';
 import { createLogger } from '../../src/logger.js';
+import { comparisonFile, iterationReportFile } from '../../src/report/report-files.js';
 import { startTabService, type TabService } from '../../src/tab/tab-service.js';
 import { buildStepCardView } from '../../src/teams/cards/render-step-card.js';
 import { loadStepCardData } from '../../src/teams/cards/step-card-data.js';
@@ -240,5 +241,47 @@ describe('the duration basis of an iteration', () => {
     expect((await board()).end.local).toBe('2026-12-12 10:10 CET');
     const whatIf = JSON.stringify(await chat('hold TRT-2?'));
     expect(whatIf).toContain('Forecast with indicative durations.');
+  });
+});
+
+describe('the rehearsal reports from the tab', () => {
+  async function download(path: string, as: string) {
+    const response = await fetch(`${base}/tab/api${path}`, { headers: { 'x-runsheet-local-user': as } });
+    return {
+      status: response.status,
+      disposition: response.headers.get('content-disposition'),
+      type: response.headers.get('content-type'),
+      text: await response.text(),
+    };
+  }
+
+  it("gives a viewer the chosen iteration's report, the same file the CLI writes", async () => {
+    const csv = await download('/report.csv?iteration=run2', PEOPLE.viewer.email);
+    expect(csv.status).toBe(200);
+    expect(csv.type).toBe('text/csv; charset=utf-8');
+    expect(csv.disposition).toBe('attachment; filename="report-Run2.csv"');
+    expect(csv.text).toBe((await iterationReportFile(engine, 'Run2', 'csv', clock)).text);
+    const html = await download('/report.html?iteration=Run1', PEOPLE.viewer.email);
+    expect(html.disposition).toBe('attachment; filename="report-Run1.html"');
+    expect(html.text).toContain('<title>Rehearsal report · Run1</title>');
+    const active = await download('/report.html', PEOPLE.viewer.email);
+    expect(active.disposition).toBe('attachment; filename="report-DR1.html"');
+  });
+
+  it('gives the comparison across iterations, with the learned durations', async () => {
+    const csv = await download('/comparison.csv', PEOPLE.viewer.email);
+    expect(csv.status).toBe(200);
+    expect(csv.disposition).toBe('attachment; filename="comparison.csv"');
+    expect(csv.text).toBe((await comparisonFile(engine, 'csv')).text);
+    const html = await download('/comparison.html', PEOPLE.viewer.email);
+    expect(html.text).toContain('<h1>Rehearsals compared</h1>');
+  });
+
+  it('names an unknown iteration, and needs a signed-in user', async () => {
+    const unknown = await download('/report.csv?iteration=Run9', PEOPLE.viewer.email);
+    expect(unknown.status).toBe(404);
+    expect(JSON.parse(unknown.text).error).toBe('There is no iteration "Run9".');
+    const anonymous = await fetch(`${base}/tab/api/report.csv?iteration=Run1`);
+    expect(anonymous.status).toBe(401);
   });
 });
