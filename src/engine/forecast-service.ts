@@ -19,12 +19,8 @@
  */
 import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
-import {
-  describeDurationBasis,
-  forecastDuration,
-  type DurationBasis,
-} from '../domain/duration-basis.js';
-import { IterationForecast, type StepTimingFacts } from '../domain/forecast.js';
+import { describeDurationBasis, forecastDuration, type DurationBasis } from '../domain/duration-basis.js';
+import { IterationForecast, openStepFacts, type StepTimingFacts } from '../domain/forecast.js';
 import { WORK_ACTIONS, type WorkStatus } from '../domain/statuses.js';
 import type { IterationRow } from './engine.js';
 import type { PlanSnapshot } from './plan-snapshot.js';
@@ -213,13 +209,7 @@ export class ForecastService {
     const stepFacts: StepTimingFacts[] = snapshot.steps.map((step, index) => {
       const known = facts.get(step.dbId);
       return {
-        status: 'OPEN',
-        heldFrom: null,
-        startedAt: null,
-        endedAt: null,
-        changedAt: null,
-        notBefore: null,
-        ...known,
+        ...(known ?? openStepFacts(null)),
         durationMinutes: durationOf(index, known?.durationMinutes ?? null),
       };
     });

@@ -90,7 +90,10 @@ export async function executeIterationCommand(context: IterationCommandContext):
       await tx.execute(sql`update iterations set duration_basis = ${basis} where id = ${iteration.id}`);
     }
     const event = await audit('iteration.set-duration-basis', iteration.name, { from, to: basis });
-    const said = basis === 'learned' ? 'learned durations (the median of earlier actuals)' : describeDurationBasis(basis, []);
+    const said =
+      basis === 'learned'
+        ? 'learned durations (the median of earlier actuals)'
+        : describeDurationBasis(basis, []);
     return {
       outcome: 'applied',
       kind: 'iteration',

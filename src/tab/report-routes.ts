@@ -47,7 +47,9 @@ export function registerReportRoutes(router: TabRouter): void {
       const named = iterationParameter(req);
       const iteration = await findIterationByName(engine.database.db, named);
       if (!iteration)
-        throw new NotFoundError(named === null ? 'No iteration is active.' : `There is no iteration "${named}".`);
+        throw new NotFoundError(
+          named === null ? 'No iteration is active.' : `There is no iteration "${named}".`,
+        );
       const file = await iterationReportFile(engine, iteration.name, format, now());
       sendDownload(
         res,
@@ -65,7 +67,10 @@ export function registerReportRoutes(router: TabRouter): void {
   router.put('/iterations/:name/durations', async (req, res, { engine, user, now }) => {
     const basis = ((req.body ?? {}) as Record<string, unknown>).basis;
     if (!isDurationBasis(basis))
-      throw new TabHttpError(400, `basis must be "indicative" or "learned", not ${JSON.stringify(basis ?? null)}`);
+      throw new TabHttpError(
+        400,
+        `basis must be "indicative" or "learned", not ${JSON.stringify(basis ?? null)}`,
+      );
     const result = await engine.execute({
       action: 'set-duration-basis',
       subject: String(req.params.name),

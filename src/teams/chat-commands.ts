@@ -163,7 +163,8 @@ async function answerDurations(
   now: Date,
 ): Promise<string> {
   const active = await findIterationByName(engine.database.db, null);
-  if (!active) return 'No iteration is active; name one from the CLI: `runsheet iteration durations NAME learned`.';
+  if (!active)
+    return 'No iteration is active; name one from the CLI: `runsheet iteration durations NAME learned`.';
   if (basis !== null) {
     const result = await engine.execute({
       action: 'set-duration-basis',

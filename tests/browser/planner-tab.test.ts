@@ -245,7 +245,9 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     const select = page.locator('#planner-durations-basis');
     await select.waitFor();
     expect(await select.inputValue()).toBe('indicative');
-    await expect(page.locator('#planner-forecast-end').innerText()).resolves.toContain('indicative durations');
+    await expect(page.locator('#planner-forecast-end').innerText()).resolves.toContain(
+      'indicative durations',
+    );
     await select.selectOption('learned');
     await page.locator('#planner-durations', { hasText: 'learned durations' }).waitFor();
     // Run0 never ran: nothing to learn from yet, which the planner says.

@@ -38,7 +38,9 @@ describe('runsheet iteration durations', () => {
     );
     const bad = await cli('iteration', 'durations', 'DR1', 'median', '--as', PILOT);
     expect(bad.code).toBe(2);
-    expect(bad.err.split('\n')[0]).toBe('runsheet: iteration durations: expected learned or indicative, not "median"');
+    expect(bad.err.split('\n')[0]).toBe(
+      'runsheet: iteration durations: expected learned or indicative, not "median"',
+    );
     const unknown = await cli('iteration', 'durations', 'DR9', 'learned', '--as', PILOT);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('There is no iteration "DR9"');

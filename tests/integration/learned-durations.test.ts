@@ -17,10 +17,7 @@
  *   learned:    TRT-1 08:00 → 09:00, TRT-2 → 09:30, TRT-3 → 09:50, TRT-4 → 10:40; ends 10:40.
  * TRT-1 started at 08:10 (learned): TRT-1 → 09:10, TRT-2 09:10 → 09:40, TRT-3 → 10:00, TRT-4 → 10:50.
  */
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { queryRows } from '../../src/db/client.js';
 import { sql } from '../../src/db/orm.js';
 import type { PlanModel } from '../../src/domain/plan-model.js';
@@ -28,13 +25,11 @@ import type { Command } from '../../src/engine/command.js';
 import { resolveActor } from '../../src/engine/actor.js';
 import { Engine } from '../../src/engine/engine.js';
 import { storePlan } from '../../src/engine/store-plan.js';
-import { createHttpServer, listen } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
 import { comparisonFile, iterationReportFile } from '../../src/report/report-files.js';
-import { startTabService, type TabService } from '../../src/tab/tab-service.js';
 import { buildStepCardView } from '../../src/teams/cards/render-step-card.js';
 import { loadStepCardData } from '../../src/teams/cards/step-card-data.js';
 import { answerChatCommand } from '../../src/teams/chat-commands.js';
+import { startLocalTabServer, type LocalTabServer } from '../support/local-tab-server.js';
 import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -59,12 +54,17 @@ function threeIterations(): PlanModel {
 
 let database: TestDatabase;
 let engine: Engine;
-let tab: TabService;
-let server: ReturnType<typeof createHttpServer>;
+let tabServer: LocalTabServer | undefined;
 let base: string;
 let clock = zurich('2026-12-05T17:30');
 
-async function act(local: string, action: Command['action'], subject: string, iteration: string, reason?: string) {
+async function act(
+  local: string,
+  action: Command['action'],
+  subject: string,
+  iteration: string,
+  reason?: string,
+) {
   clock = zurich(local);
   const result = await engine.execute({
     action,
@@ -117,7 +117,6 @@ async function chat(text: string, person: typeof PEOPLE.pilot | typeof PEOPLE.en
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', RUNSHEET_DATA_DIR: fs.mkdtempSync('/tmp/runsheet-ld-') });
   engine = new Engine({ database, directory: smallDirectory(), clock: () => clock });
   await storePlan(database, threeIterations(), { actor: 'test', source: 'learned-plan' });
   await act('2026-12-05T17:30', 'activate', 'Run1', 'Run1');
@@ -136,22 +135,12 @@ beforeAll(async () => {
   await act('2026-12-06T20:10', 'done', 'TRT-4', 'Run2');
   await act('2026-12-06T20:30', 'close', 'Run2', 'Run2');
   clock = zurich('2026-12-12T08:00');
-  server = createHttpServer({ database, logger: createLogger('silent'), about: { service: 'runsheet' } });
-  tab = await startTabService({
-    config,
-    server,
-    engine,
-    directory: smallDirectory(),
-    logger: createLogger('silent'),
-    clock: () => clock,
-  });
-  await listen(server, 0, '127.0.0.1');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  tabServer = await startLocalTabServer(engine, () => clock);
+  base = tabServer.base;
 }, 60_000);
 
 afterAll(async () => {
-  await tab?.stop();
-  server?.close();
+  await tabServer?.stop();
   await database?.destroy();
 });
 
@@ -180,7 +169,12 @@ describe('the duration basis of an iteration', () => {
     const forecast = await board();
     expect(forecast.durations).toEqual({ basis: 'indicative', label: 'indicative durations' });
     expect(forecast.end.local).toBe('2026-12-12 10:00 CET');
-    expect(await stepEnds()).toEqual({ 'TRT-1': '08:30', 'TRT-2': '09:00', 'TRT-3': '09:30', 'TRT-4': '10:00' });
+    expect(await stepEnds()).toEqual({
+      'TRT-1': '08:30',
+      'TRT-2': '09:00',
+      'TRT-3': '09:30',
+      'TRT-4': '10:00',
+    });
   });
 
   it('switched to learned by a pilot in the tab: the forecast rebuilds with the medians of Run1 and Run2', async () => {
@@ -197,7 +191,12 @@ describe('the duration basis of an iteration', () => {
     const forecast = await board();
     expect(forecast.durations.label).toBe('learned durations from Run1–Run2');
     expect(forecast.end.local).toBe('2026-12-12 10:40 CET');
-    expect(await stepEnds()).toEqual({ 'TRT-1': '09:00', 'TRT-2': '09:30', 'TRT-3': '09:50', 'TRT-4': '10:40' });
+    expect(await stepEnds()).toEqual({
+      'TRT-1': '09:00',
+      'TRT-2': '09:30',
+      'TRT-3': '09:50',
+      'TRT-4': '10:40',
+    });
     const planner = await call('GET', '/planner?iteration=DR1', PEOPLE.pilot.email);
     expect(planner.body.durations.label).toBe('learned durations from Run1–Run2');
 
@@ -207,15 +206,28 @@ describe('the duration basis of an iteration', () => {
     );
     expect(event!.actor).toBe(PEOPLE.pilot.email);
     const details = typeof event!.details === 'string' ? JSON.parse(event!.details) : event!.details;
-    expect(details).toMatchObject({ from: 'indicative', to: 'learned', source: 'tab', durationBasis: 'learned' });
+    expect(details).toMatchObject({
+      from: 'indicative',
+      to: 'learned',
+      source: 'tab',
+      durationBasis: 'learned',
+    });
   });
 
   it('keeps the learned durations in the incremental updates and on the card', async () => {
     await act('2026-12-12T08:10', 'start', 'TRT-1', 'DR1');
     expect((await board()).end.local).toBe('2026-12-12 10:50 CET');
-    expect(await stepEnds()).toEqual({ 'TRT-1': '09:10', 'TRT-2': '09:40', 'TRT-3': '10:00', 'TRT-4': '10:50' });
+    expect(await stepEnds()).toEqual({
+      'TRT-1': '09:10',
+      'TRT-2': '09:40',
+      'TRT-3': '10:00',
+      'TRT-4': '10:50',
+    });
     const snapshot = await engine.snapshot();
-    const [dr1] = await queryRows<{ id: number }>(database.db, sql`select id from iterations where name = 'DR1'`);
+    const [dr1] = await queryRows<{ id: number }>(
+      database.db,
+      sql`select id from iterations where name = 'DR1'`,
+    );
     const card = await loadStepCardData(
       engine,
       dr1!.id,
@@ -229,7 +241,9 @@ describe('the duration basis of an iteration', () => {
   });
 
   it('is shown and switched back by chat `durations`, and the what-if says which durations it used', async () => {
-    expect(await chat('durations', PEOPLE.engine)).toBe("DR1's forecast uses learned durations from Run1–Run2.");
+    expect(await chat('durations', PEOPLE.engine)).toBe(
+      "DR1's forecast uses learned durations from Run1–Run2.",
+    );
     expect(await chat('durations indicative', PEOPLE.engine)).toBe(
       "⛔ Only a pilot can choose an iteration's forecast durations; Luca Engine is not a pilot.",
     );

@@ -10,14 +10,7 @@ import { comparisonRow } from '../../src/domain/report-figures.js';
 describe('learned durations', () => {
   it('are the median of the past actuals in whole minutes, null without any', () => {
     expect(
-      learnedDurations([
-        [50, 70],
-        [null, 20, null],
-        [40, null, 61],
-        [10, 30, 20],
-        [null, null],
-        [],
-      ]),
+      learnedDurations([[50, 70], [null, 20, null], [40, null, 61], [10, 30, 20], [null, null], []]),
     ).toEqual([60, 20, 51, 20, null, null]);
   });
 

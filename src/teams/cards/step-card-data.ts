@@ -356,7 +356,9 @@ function cardData(
       status: task.status,
     })),
     controls: parsed(row.controls),
-    forecast: glance ? { end: formatLocalTime(glance.end, zone), critical: glance.critical, basis: glance.basis } : null,
+    forecast: glance
+      ? { end: formatLocalTime(glance.end, zone), critical: glance.critical, basis: glance.basis }
+      : null,
     version: row.version ?? 0,
     asOf: { at: now, localTime: DateTime.fromJSDate(now, { zone }).toFormat('HH:mm') },
   };

@@ -473,7 +473,11 @@ export async function mountView(container, tab) {
     if (!durations) return null;
     const { iteration } = view;
     if (!view.canEdit || iteration.status === 'CLOSED') {
-      return el('span', { class: 'pl-meta', id: 'planner-durations', text: `Forecast with ${durations.label}` });
+      return el('span', {
+        class: 'pl-meta',
+        id: 'planner-durations',
+        text: `Forecast with ${durations.label}`,
+      });
     }
     const select = el(
       'select',
@@ -485,7 +489,9 @@ export async function mountView(container, tab) {
             const result = await tab.api.put(`/iterations/${encodeURIComponent(iteration.name)}/durations`, {
               basis: select.value,
             });
-            tab.announce(result.durations ? `The forecast now uses ${result.durations.label}` : result.message);
+            tab.announce(
+              result.durations ? `The forecast now uses ${result.durations.label}` : result.message,
+            );
           } catch (error) {
             tab.announce(error.message);
           }
