@@ -20,6 +20,8 @@ const USAGE = `Usage: runsheet <command> [options]
   iteration list [--json]
   iteration activate NAME --as EMAIL           a pilot activates an iteration
   iteration close NAME --as EMAIL              a pilot closes the active iteration (frozen)
+  iteration durations NAME learned|indicative --as EMAIL
+                                               a pilot chooses the durations of the iteration's forecast
   status ID [--iteration NAME] [--json]        a step (or a task's step) in an iteration
   ready [--iteration NAME] [--team TEAM] [--json]
   act ACTION ID --as EMAIL [--iteration NAME] [--reason TEXT] [--force] [--seen STATUS] [--json]

@@ -95,6 +95,13 @@ export const iterations = pgTable(
     closedAt: instant('closed_at'),
     closedBy: text('closed_by'),
     archived: boolean('archived').notNull().default(false),
+    /**
+     * The durations its forecast uses: the steps' indicative durations, or the learned ones (the
+     * median of each step's actuals in earlier iterations). Set by a pilot (docs/time.md).
+     */
+    durationBasis: text('duration_basis', { enum: ['indicative', 'learned'] })
+      .notNull()
+      .default('indicative'),
   },
   (t) => [
     // One active iteration at a time, enforced by the database rather than by a read-then-write.

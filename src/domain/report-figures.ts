@@ -215,6 +215,14 @@ export function medianMinutes(values: readonly number[]): number | null {
   return Math.round(sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2);
 }
 
+/**
+ * The learned duration from a step's or chapter's actuals (null where it has none): their median,
+ * whole minutes; null with no actual. The comparison shows it; the forecast may use it.
+ */
+export function learnedMinutesOf(actuals: readonly (number | null)[]): number | null {
+  return medianMinutes(actuals.filter((a): a is number => a !== null));
+}
+
 /** The trend between the last two known actuals (see `Trend`). */
 export function trendOf(actuals: readonly (number | null)[]): Trend | null {
   const known = actuals.filter((a): a is number => a !== null);
@@ -234,6 +242,6 @@ export function comparisonRow(
     ...subject,
     actuals,
     trend: trendOf(actuals),
-    learnedMinutes: medianMinutes(actuals.filter((a): a is number => a !== null)),
+    learnedMinutes: learnedMinutesOf(actuals),
   };
 }

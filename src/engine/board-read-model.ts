@@ -5,6 +5,7 @@
  * one query for the iteration, the plan revision, the chapters in order and the audit seq, and one
  * for the step states that are not OPEN (an absent row is OPEN). Readiness is derived, as always.
  */
+import type { DurationBasis } from '../domain/duration-basis.js';
 import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
 import { isStepReady } from '../domain/readiness.js';
@@ -34,6 +35,8 @@ export interface BoardIteration {
   status: IterationRow['status'];
   timeZone: string;
   comms: IterationRow['comms'];
+  /** Which durations its forecast uses (docs/time.md). */
+  durationBasis: DurationBasis;
 }
 
 export interface BoardSummary {
@@ -133,7 +136,7 @@ async function loadBoardState(engine: Engine, iterationName: string | null): Pro
           (select seq from audit_head where id = 1) as seq,
           (select json_agg(json_build_object('chapter', c.name, 'phase', p.name) order by p.sort_order, p.id, c.sort_order, c.id)
              from chapters c join phases p on p.id = c.phase_id where not c.archived) as chapters,
-          (select json_build_object('id', id, 'name', name, 'kind', kind, 'status', status, 'timeZone', time_zone, 'comms', comms)
+          (select json_build_object('id', id, 'name', name, 'kind', kind, 'status', status, 'timeZone', time_zone, 'comms', comms, 'durationBasis', duration_basis)
              from iterations where ${iterationFilter} limit 1) as iteration`,
   );
   const iteration = parseJson(head?.iteration);
@@ -171,8 +174,8 @@ function parseJson<T>(value: T | string | null | undefined): T | undefined {
 }
 
 function publicIteration(iteration: BoardState['iteration']): BoardIteration {
-  const { name, kind, status, timeZone, comms } = iteration;
-  return { name, kind, status, timeZone, comms };
+  const { name, kind, status, timeZone, comms, durationBasis } = iteration;
+  return { name, kind, status, timeZone, comms, durationBasis };
 }
 
 function emptyCounts(): BoardCounts {
@@ -337,6 +340,7 @@ export async function listBoardSteps(
 export async function listBoardIterations(db: Queryable): Promise<BoardIteration[]> {
   return queryRows<BoardIteration>(
     db,
-    sql`select name, kind, status, time_zone as "timeZone", comms from iterations where not archived order by sort_order, id`,
+    sql`select name, kind, status, time_zone as "timeZone", comms, duration_basis as "durationBasis"
+        from iterations where not archived order by sort_order, id`,
   );
 }

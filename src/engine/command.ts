@@ -2,12 +2,16 @@
  * The one command every door (Teams card, Outlook card, chat command, tab, CLI) turns its input
  * into, and the result it gets back. See engine.ts for the write path that executes it.
  */
+import type { DurationBasis } from '../domain/duration-basis.js';
 import type { ControlAction, WorkAction } from '../domain/statuses.js';
 import type { RefusalCode } from '../domain/transitions.js';
 
 export type CommandSource = 'teams' | 'outlook' | 'command' | 'tab' | 'cli' | 'system';
 
-export type IterationAction = 'activate' | 'close';
+/** `set-duration-basis`: which durations the iteration's forecast uses (`durationBasis`). */
+export type IterationAction = 'activate' | 'close' | 'set-duration-basis';
+
+export const ITERATION_ACTIONS: readonly IterationAction[] = ['activate', 'close', 'set-duration-basis'];
 
 /** Who acts: an Entra object id (Teams, Outlook, tab) or an email (CLI), resolved by the directory. */
 export interface ActorRef {
@@ -32,6 +36,8 @@ export interface Command {
   /** A pilot's override of readiness, open tasks or the parent step's status; audited. */
   force?: boolean;
   source: CommandSource;
+  /** For `set-duration-basis`: the durations the iteration's forecast is to use. */
+  durationBasis?: DurationBasis;
   /** The what-if forecast the actor confirmed (the Hold confirmation card); kept in the audit details. */
   forecastSeen?: Record<string, unknown>;
 }

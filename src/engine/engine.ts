@@ -23,7 +23,7 @@ import { PreparedStatement } from '../db/prepared.js';
 import { insertJobsSql, jobRowsJson, type JobRequest } from '../jobs/queue.js';
 import { observeTransition } from '../observability/metrics.js';
 import { describeActorRef, describeActorRole, resolveActor, type Actor } from './actor.js';
-import type { Command, CommandResult, EngineRefusalCode } from './command.js';
+import { ITERATION_ACTIONS, type Command, type CommandResult, type EngineRefusalCode } from './command.js';
 import { executeControlCommand } from './control-commands.js';
 import { ForecastService } from './forecast-service.js';
 import { executeIterationCommand } from './iteration-commands.js';
@@ -130,7 +130,7 @@ export class Engine {
       const frame = await readCommandFrame(tx, command.iteration ?? null);
       const snapshot = await this.plans.get(tx, frame.revision);
 
-      if (command.action === 'activate' || command.action === 'close') {
+      if ((ITERATION_ACTIONS as readonly string[]).includes(command.action)) {
         return executeIterationCommand({ tx, command, actor, now, snapshot });
       }
 
@@ -260,6 +260,7 @@ export function commandDetails(command: Command): Record<string, unknown> {
     reason: command.reason ?? null,
     force: command.force ?? false,
     ...(command.forecastSeen ? { forecastSeen: command.forecastSeen } : {}),
+    ...(command.durationBasis ? { durationBasis: command.durationBasis } : {}),
   };
 }
 

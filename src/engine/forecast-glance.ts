@@ -13,6 +13,8 @@ import type { PlanSnapshot } from './plan-snapshot.js';
 export interface StepForecastGlance {
   end: Date;
   critical: boolean;
+  /** Which durations the forecast uses ("indicative durations", "learned durations from …"). */
+  basis: string;
 }
 
 const MINUTE = 60_000;
@@ -39,13 +41,15 @@ export function glanceStepForecast(
   let forecast = live.forecast;
   if (Number.isNaN(forecast.startOf(index))) return null;
   const held = forecast.factsOf(index);
+  // The card reads the indicative duration; the forecast may use the learned one.
+  const durationMinutes = live.durationOf(index, facts.durationMinutes);
   if (
     held.status !== facts.status ||
     held.startedAt !== facts.startedAt ||
     held.changedAt !== facts.changedAt ||
-    held.durationMinutes !== facts.durationMinutes
+    held.durationMinutes !== durationMinutes
   ) {
-    const update = [{ index, facts: { ...facts, notBefore: held.notBefore } }];
+    const update = [{ index, facts: { ...facts, durationMinutes, notBefore: held.notBefore } }];
     // Facts newer than the held ones (the press that caused this render) are what the next
     // refresh would apply from the audit log anyway, and applying them again there moves nothing:
     // they are applied to the held forecast itself. Older facts (a slow render overtaken by a
@@ -54,5 +58,9 @@ export function glanceStepForecast(
     if (!newer) forecast = forecast.clone();
     forecast.update(update);
   }
-  return { end: new Date(forecast.endOf(index)), critical: forecast.criticalSet().has(index) };
+  return {
+    end: new Date(forecast.endOf(index)),
+    critical: forecast.criticalSet().has(index),
+    basis: live.durations.label,
+  };
 }

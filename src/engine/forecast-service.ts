@@ -10,14 +10,21 @@
  * - the clock is taken to the minute: a new minute recomputes the whole forecast (a few ms at
  *   20,000 steps, see bench/forecast.ts), reads within a minute stay incremental.
  *
+ * The iteration's duration basis (`iterations.duration_basis`, `src/domain/duration-basis.ts`) is read
+ * at each build: with `learned`, the learned durations are computed once per build (one read of the
+ * earlier iterations' actuals) and every fact the forecast is given carries them. Setting the basis
+ * appends an `iteration.*` event, so the next read rebuilds.
+ *
  * Nothing here writes; reads go through the database handle given (a transaction, or the pool).
  */
 import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
-import { IterationForecast, type StepTimingFacts } from '../domain/forecast.js';
+import { describeDurationBasis, forecastDuration, type DurationBasis } from '../domain/duration-basis.js';
+import { IterationForecast, openStepFacts, type StepTimingFacts } from '../domain/forecast.js';
 import { WORK_ACTIONS, type WorkStatus } from '../domain/statuses.js';
 import type { IterationRow } from './engine.js';
 import type { PlanSnapshot } from './plan-snapshot.js';
+import { loadLearnedDurations } from './rehearsal-comparison.js';
 
 export interface ForecastChapter {
   dbId: number;
@@ -38,6 +45,17 @@ export interface LiveForecast {
   chapterIndexOf(name: string): number | undefined;
   /** The step's fixed start in this iteration, if any. */
   notBeforeOf(index: number): Date | null;
+  /** Which durations the forecast uses; `label` says it ("learned durations from Run0–DR1"). */
+  durations: ForecastDurations;
+  /** The duration the forecast uses for step `index`, whose indicative duration is `indicative`. */
+  durationOf(index: number, indicative: number | null): number | null;
+}
+
+export interface ForecastDurations {
+  basis: DurationBasis;
+  /** With `learned`: the earlier iterations whose actuals it learned from, in plan order. */
+  from: string[];
+  label: string;
 }
 
 interface CacheEntry {
@@ -130,7 +148,9 @@ export class ForecastService {
           const updates = [];
           for (const [dbId, stepFacts] of facts) {
             const index = snapshot.indexOfDbId(dbId);
-            if (index !== undefined) updates.push({ index, facts: stepFacts });
+            if (index === undefined) continue;
+            const durationMinutes = cached.live.durationOf(index, stepFacts.durationMinutes);
+            updates.push({ index, facts: { ...stepFacts, durationMinutes } });
           }
           cached.live.forecast.update(updates);
           cached.seenSeq = headSeq;
@@ -175,18 +195,24 @@ export class ForecastService {
     });
     const chapterIndex = new Map(chapters.map((chapter, index) => [chapter.name, index]));
     const facts = await loadFacts(db, iteration.id, null);
-    const stepFacts: StepTimingFacts[] = snapshot.steps.map(
-      (step) =>
-        facts.get(step.dbId) ?? {
-          status: 'OPEN',
-          heldFrom: null,
-          startedAt: null,
-          endedAt: null,
-          changedAt: null,
-          durationMinutes: null,
-          notBefore: null,
-        },
+    const [basisRow] = await queryRows<{ basis: DurationBasis }>(
+      db,
+      sql`select duration_basis as basis from iterations where id = ${iteration.id}`,
     );
+    const basis = basisRow?.basis ?? 'indicative';
+    const learned =
+      basis === 'learned'
+        ? await loadLearnedDurations(db, snapshot, iteration.id)
+        : { from: [], minutes: [] as (number | null)[] };
+    const durationOf = (index: number, indicative: number | null) =>
+      forecastDuration(basis, indicative, learned.minutes[index] ?? null);
+    const stepFacts: StepTimingFacts[] = snapshot.steps.map((step, index) => {
+      const known = facts.get(step.dbId);
+      return {
+        ...(known ?? openStepFacts(null)),
+        durationMinutes: durationOf(index, known?.durationMinutes ?? null),
+      };
+    });
     const forecast = new IterationForecast(
       snapshot.scopeOf(iteration.id),
       stepFacts,
@@ -208,6 +234,8 @@ export class ForecastService {
         const notBefore = forecast.factsOf(index).notBefore;
         return notBefore === null ? null : new Date(notBefore);
       },
+      durations: { basis, from: learned.from, label: describeDurationBasis(basis, learned.from) },
+      durationOf,
     };
     this.#entries.set(iteration.id, { live, revision: snapshot.revision, seenSeq: headSeq });
     return live;

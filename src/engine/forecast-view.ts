@@ -7,7 +7,11 @@
  * Only an ACTIVE iteration has a forecast: a planned one has not run (every step would start "now"),
  * and a closed one has nothing left to forecast.
  */
-import type { LiveForecast } from './forecast-service.js';
+import { sql } from '../db/orm.js';
+import { queryRows } from '../db/client.js';
+import { describeDurationBasis, type DurationBasis } from '../domain/duration-basis.js';
+import type { ForecastDurations, LiveForecast } from './forecast-service.js';
+import { loadLearnedDurations } from './rehearsal-comparison.js';
 import type { Engine, IterationRow } from './engine.js';
 import { formatLocalTime } from './messages.js';
 import type { PlanSnapshot } from './plan-snapshot.js';
@@ -57,6 +61,8 @@ export interface IterationForecastView {
   chapters: ChapterForecast[];
   /** The remaining chain that ends last, first step first; empty when every step is finished. */
   criticalPath: CriticalStep[];
+  /** Which durations the forecast uses: the iteration's duration basis and how it is said. */
+  durations: { basis: 'indicative' | 'learned'; label: string };
 }
 
 /** One step's forecast window, and whether it is on the critical path. */
@@ -82,6 +88,29 @@ export async function liveForecastOf(
   if (iteration.status !== 'ACTIVE') return null;
   const plan = snapshot ?? (await engine.snapshot());
   return engine.forecasts.forecastOf(engine.database.db, plan, iteration, now);
+}
+
+/**
+ * Which durations the forecast of `iteration` uses, and how that is said ("learned durations from
+ * Run0–DR1"): from the live forecast when the iteration is active, else from the stored basis (a
+ * planned iteration shows what its forecast will use once active).
+ */
+export async function forecastDurationsOf(
+  engine: Engine,
+  iteration: IterationRow,
+  now: Date,
+): Promise<ForecastDurations> {
+  const live = await liveForecastOf(engine, iteration, now);
+  if (live) return live.durations;
+  const db = engine.database.db;
+  const [row] = await queryRows<{ basis: DurationBasis }>(
+    db,
+    sql`select duration_basis as basis from iterations where id = ${iteration.id}`,
+  );
+  const basis = row?.basis ?? 'indicative';
+  const from =
+    basis === 'learned' ? (await loadLearnedDurations(db, await engine.snapshot(), iteration.id)).from : [];
+  return { basis, from, label: describeDurationBasis(basis, from) };
 }
 
 /** The iteration's forecast view from a live forecast. */
@@ -117,6 +146,7 @@ export function iterationForecastView(live: LiveForecast): IterationForecastView
     plannedEnd: plannedEnd === null ? null : moment(plannedEnd),
     lateByMinutes: window ? lateBy(window.end, plannedEnd) : null,
     openSteps: window?.openSteps ?? 0,
+    durations: { basis: live.durations.basis, label: live.durations.label },
     chapters,
     criticalPath: path.map((index) => {
       const step = snapshot.steps[index]!;

@@ -1,12 +1,15 @@
 /**
  * Iteration lifecycle: a pilot activates a planned iteration (one active at a time), which opens
  * its execution state and posts the cards of its initially ready steps; closing it freezes it.
+ * A pilot also sets which durations the iteration's forecast uses (`set-duration-basis`:
+ * indicative or learned, docs/time.md), on a planned or active iteration.
  */
 import { sql } from '../db/orm.js';
 import { appendAuditEvent } from '../audit/audit-log.js';
 import { queryRows, type Tx } from '../db/client.js';
 import { enqueueJobs } from '../jobs/queue.js';
 import type { Actor } from './actor.js';
+import { describeDurationBasis, isDurationBasis } from '../domain/duration-basis.js';
 import type { Command, CommandResult, EngineRefusalCode } from './command.js';
 import { commandDetails, findIteration } from './engine.js';
 import type { PlanSnapshot } from './plan-snapshot.js';
@@ -21,7 +24,7 @@ interface IterationCommandContext {
   snapshot: PlanSnapshot;
 }
 
-/** Activates or closes the iteration named by `command.subject`. Pilots only. */
+/** Activates or closes the iteration named by `command.subject`, or sets its duration basis. Pilots only. */
 export async function executeIterationCommand(context: IterationCommandContext): Promise<CommandResult> {
   const { tx, command, actor, now } = context;
   const audit = (type: string, iteration: string | null, details: Record<string, unknown>) =>
@@ -55,11 +58,57 @@ export async function executeIterationCommand(context: IterationCommandContext):
   if (!found.ok) return refuse(found.code, found.message);
   const iteration = found.row;
   if (!actor.isPilot) {
-    return refuse(
-      'ROLE',
-      `Only a pilot can ${command.action} an iteration; ${actor.name} is not a pilot.`,
-      iteration.name,
+    const what =
+      command.action === 'set-duration-basis'
+        ? "choose an iteration's forecast durations"
+        : `${command.action} an iteration`;
+    return refuse('ROLE', `Only a pilot can ${what}; ${actor.name} is not a pilot.`, iteration.name);
+  }
+
+  if (command.action === 'set-duration-basis') {
+    const basis = command.durationBasis;
+    if (!isDurationBasis(basis)) {
+      return refuse(
+        'UNKNOWN_ACTION',
+        `The forecast durations are indicative or learned, not "${String(basis ?? '')}".`,
+        iteration.name,
+      );
+    }
+    if (iteration.status === 'CLOSED') {
+      return refuse(
+        'STATUS',
+        `${iteration.name} is closed: its forecast durations can no longer change.`,
+        iteration.name,
+      );
+    }
+    const [before] = await queryRows<{ basis: string }>(
+      tx,
+      sql`select duration_basis as basis from iterations where id = ${iteration.id} for update`,
     );
+    const from = before?.basis ?? 'indicative';
+    if (from !== basis) {
+      await tx.execute(sql`update iterations set duration_basis = ${basis} where id = ${iteration.id}`);
+    }
+    const event = await audit('iteration.set-duration-basis', iteration.name, { from, to: basis });
+    const said =
+      basis === 'learned'
+        ? 'learned durations (the median of earlier actuals)'
+        : describeDurationBasis(basis, []);
+    return {
+      outcome: 'applied',
+      kind: 'iteration',
+      subject: iteration.name,
+      iteration: iteration.name,
+      from,
+      to: basis,
+      forced: false,
+      becameReady: [],
+      message:
+        from === basis
+          ? `${iteration.name}'s forecast already uses ${said}.`
+          : `${iteration.name}'s forecast now uses ${said}, set by ${actor.name}.`,
+      auditSeq: event.seq,
+    };
   }
 
   if (command.action === 'close') {

@@ -2,6 +2,7 @@
  * Read models: what the doors show (CLI status and ready lists, later the cards and the tab).
  * Readiness is derived here from the plan snapshot and the stored statuses, never stored.
  */
+import type { DurationBasis } from '../domain/duration-basis.js';
 import type { Placeholder, SQL } from 'drizzle-orm';
 import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
@@ -20,6 +21,8 @@ export interface IterationSummary {
   closedAt: Date | null;
   inScope: number;
   done: number;
+  /** Which durations its forecast uses (docs/time.md). */
+  durationBasis: DurationBasis;
 }
 
 /** Every iteration in plan order with its progress. */
@@ -32,6 +35,7 @@ export async function listIterations(db: Queryable): Promise<IterationSummary[]>
   >(
     db,
     sql`select i.name, i.kind, i.time_zone as "timeZone", i.comms, i.status, i.activated_at as "activatedAt", i.closed_at as "closedAt",
+          i.duration_basis as "durationBasis",
           (select count(*)::int from step_scope sc join steps s on s.id = sc.step_id where sc.iteration_id = i.id and not s.archived) as "inScope",
           (select count(*)::int from step_states ss join steps s on s.id = ss.step_id where ss.iteration_id = i.id and ss.status in ('DONE', 'CANCELLED') and not s.archived) as done
         from iterations i where not i.archived order by i.sort_order, i.id`,

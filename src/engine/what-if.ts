@@ -11,7 +11,7 @@ import { isFinished, type WorkAction } from '../domain/statuses.js';
 import { decideWorkTransition } from '../domain/transitions.js';
 import type { Engine } from './engine.js';
 import { formatLocalTime } from './messages.js';
-import { findIterationByName, NotFoundError } from './read-models.js';
+import { findIterationByName } from './read-models.js';
 
 export interface WhatIfMove {
   step: string;
@@ -35,10 +35,12 @@ export interface WhatIf {
   moved: WhatIfMove[];
   /** Whether the step is on the critical path now. */
   critical: boolean;
+  /** Which durations the forecast uses ("indicative durations", "learned durations from …"). */
+  basis: string;
 }
 
 /** The forecast as it was shown, for the audit of the confirmed action. */
-export type ForecastSeen = Pick<WhatIf, 'chapter' | 'iterationEnd' | 'holdMinutes'> & {
+export type ForecastSeen = Pick<WhatIf, 'chapter' | 'iterationEnd' | 'holdMinutes' | 'basis'> & {
   movedCount: number;
   moved: WhatIfMove[];
 };
@@ -127,6 +129,7 @@ export async function previewStepAction(
     iterationEnd: { before: live.forecast.iteration()?.end ?? at, after: after.iteration()?.end ?? at },
     moved,
     critical: live.forecast.criticalSet().has(index),
+    basis: live.durations.label,
   };
 }
 
@@ -136,6 +139,7 @@ export function forecastSeen(whatIf: WhatIf): ForecastSeen {
     chapter: whatIf.chapter,
     iterationEnd: whatIf.iterationEnd,
     holdMinutes: whatIf.holdMinutes,
+    basis: whatIf.basis,
     movedCount: whatIf.moved.length,
     moved: whatIf.moved.slice(0, 10),
   };
@@ -171,29 +175,6 @@ export function describeWhatIf(whatIf: WhatIf): string[] {
     const rest = whatIf.moved.length - MAX_MOVES_LISTED;
     lines.push(`${whatIf.moved.length} steps move: ${listed}${rest > 0 ? ` and ${rest} more` : ''}.`);
   }
+  lines.push(`Forecast with ${whatIf.basis}.`);
   return lines;
-}
-
-/** The what-if of a chat command, as a reply; never throws for bad input. */
-export async function answerWhatIf(
-  engine: Engine,
-  action: WorkAction,
-  ids: readonly string[],
-  now: Date,
-): Promise<string> {
-  const answers: string[] = [];
-  for (const id of ids) {
-    try {
-      const whatIf = await previewStepAction(engine, action, id, now);
-      answers.push(
-        [...describeWhatIf(whatIf), 'Nothing has changed. To apply it, send the command without "?".'].join(
-          '\n\n',
-        ),
-      );
-    } catch (error) {
-      if (!(error instanceof WhatIfError) && !(error instanceof NotFoundError)) throw error;
-      answers.push(`ℹ️ ${error.message} Nothing has changed.`);
-    }
-  }
-  return answers.join('\n\n');
 }

@@ -15,7 +15,7 @@ import type restify from 'restify';
 import { changeChapterPlan, type ChapterPlanResult } from '../engine/chapter-plan-edit.js';
 import { loadBoardRows } from '../engine/board-rows.js';
 import { loadControlsGrid } from '../engine/controls-grid.js';
-import { chapterForecastWindows, liveForecastOf } from '../engine/forecast-view.js';
+import { chapterForecastWindows, forecastDurationsOf, liveForecastOf } from '../engine/forecast-view.js';
 import { loadPlannerView } from '../engine/planner-read-model.js';
 import { findIterationByName } from '../engine/read-models.js';
 import { boardFileName, safeFilePart, writeBoardWorkbook } from '../export/board-xlsx.js';
@@ -60,7 +60,8 @@ function statusOf(result: ChapterPlanResult): number {
   return STATUS_OF_REFUSAL[result.code] ?? 422;
 }
 
-function sendDownload(res: restify.Response, body: Buffer, type: string, fileName: string): void {
+/** Answers with a file to download (the exports, the reports). */
+export function sendDownload(res: restify.Response, body: Buffer, type: string, fileName: string): void {
   res.writeHead(200, {
     'content-type': type,
     'content-length': body.length,
@@ -80,7 +81,13 @@ export function registerPlannerRoutes(router: TabRouter): void {
       const live = iteration ? await liveForecastOf(engine, iteration, at) : null;
       return live ? { chapters: chapterForecastWindows(live) } : null;
     });
-    res.json(200, { ...view, canEdit: user.role === 'pilot' });
+    const iteration = await findIterationByName(engine.database.db, view.iteration.name);
+    res.json(200, {
+      ...view,
+      canEdit: user.role === 'pilot',
+      // Which durations the forecast uses; a pilot may switch them while the iteration is not closed.
+      durations: iteration ? await forecastDurationsOf(engine, iteration, at) : null,
+    });
   });
 
   router.put('/planner/chapter', async (req, res, { user, engine, now }) => {

@@ -26,6 +26,7 @@ import { NotFoundError } from '../engine/read-models.js';
 import type { Logger } from '../logger.js';
 import { registerBoardRoutes } from './board-routes.js';
 import { registerPlannerRoutes } from './planner-routes.js';
+import { registerReportRoutes } from './report-routes.js';
 import { LOCAL_USER_HEADER, type TabAuthenticator } from './tab-auth.js';
 import type { TabUser } from './tab-user.js';
 
@@ -33,6 +34,7 @@ import type { TabUser } from './tab-user.js';
 const TAB_ROUTE_MODULES: readonly ((router: TabRouter) => void)[] = [
   registerBoardRoutes,
   registerPlannerRoutes,
+  registerReportRoutes,
 ];
 
 export interface TabRouteContext {

@@ -22,7 +22,9 @@ import { renderHelpText } from './commands/command-help.js';
 import { stripBotMention } from './commands/strip-mention.js';
 import { describeLate } from './late-command.js';
 import { isWorkAction } from '../domain/statuses.js';
-import { answerWhatIf } from '../engine/what-if.js';
+import type { DurationBasis } from '../domain/duration-basis.js';
+import { forecastDurationsOf } from '../engine/forecast-view.js';
+import { answerWhatIfInChat } from './cards/hold-confirmation.js';
 import { suggestNearestIds } from './commands/suggest-ids.js';
 
 /** A reply: Markdown text, or a message with cards (the `activate` command's dialog launchers). */
@@ -86,7 +88,7 @@ async function answerParsed(
     }
     case 'act': {
       if (parsed.whatIf && isWorkAction(parsed.action))
-        return answerWhatIf(engine, parsed.action, parsed.ids, now);
+        return answerWhatIfInChat(engine, { ...parsed, action: parsed.action }, now);
       if (parsed.whatIf) {
         return `What-if (\`${parsed.action} …?\`) works on step actions; nothing was changed. Send the command without "?" to apply it.`;
       }
@@ -142,6 +144,8 @@ async function answerParsed(
       );
       return lines([active ? `**${active.name}** is active.` : 'No iteration is active.', ...summary]);
     }
+    case 'durations':
+      return answerDurations(engine, actor, parsed.basis, now);
     case 'link':
       return (await input.link(parsed.target)).message;
     case 'unlink':
@@ -149,6 +153,34 @@ async function answerParsed(
     case 'activate':
       return input.activationReply(parsed.ids);
   }
+}
+
+/** `durations`: what the active iteration's forecast uses; `durations learned|indicative` sets it. */
+async function answerDurations(
+  engine: Engine,
+  actor: Actor,
+  basis: DurationBasis | null,
+  now: Date,
+): Promise<string> {
+  const active = await findIterationByName(engine.database.db, null);
+  if (!active)
+    return 'No iteration is active; name one from the CLI: `runsheet iteration durations NAME learned`.';
+  if (basis !== null) {
+    const result = await engine.execute({
+      action: 'set-duration-basis',
+      subject: active.name,
+      durationBasis: basis,
+      actor: { email: actor.email },
+      source: 'command',
+    });
+    if (result.outcome !== 'applied') return `⛔ ${result.message}`;
+  }
+  const durations = await forecastDurationsOf(engine, active, now);
+  return `${basis !== null ? '✅ ' : ''}${active.name}'s forecast uses ${durations.label}.${
+    basis === null && actor.isPilot
+      ? ` A pilot changes it with \`durations ${durations.basis === 'learned' ? 'indicative' : 'learned'}\`.`
+      : ''
+  }`;
 }
 
 function notFoundText(error: unknown): string {

@@ -4,7 +4,8 @@
  * the planner shows every chapter with its bars and times in Europe/Zurich; a pilot changes a
  * chapter's plan in place (a bad end is refused in the engine's words, a good one is applied and
  * audited); a viewer sees no edit control and the API refuses them; the standalone HTML export
- * opens in Chromium with every chapter, no script; the controls grid filters.
+ * opens in Chromium with every chapter, no script; a viewer downloads the rehearsal report and the
+ * comparison; a pilot switches the forecast to learned durations; the controls grid filters.
  *
  * With RUNSHEET_SCREENSHOTS=<folder> it also writes the screenshots of docs/tab.md there.
  * Needs /usr/bin/chromium; without it the test is skipped, saying so.
@@ -202,6 +203,64 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
       code: 'ROLE',
       error: 'Only a pilot may change the plan of a chapter. Greta Manager is a viewer (in no team).',
     });
+  });
+
+  it("downloads the chosen iteration's report (HTML, CSV) and the comparison for a viewer", async () => {
+    const page = await openAs(VIEWER_EMAIL, 'view=planner&iteration=Run1');
+    await page.locator('table.pl-grid').waitFor();
+    const folder = fs.mkdtempSync('/tmp/runsheet-report-dl-');
+    const downloaded = async (button: string) => {
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: button, exact: true }).click(),
+      ]);
+      const file = path.join(folder, download.suggestedFilename());
+      await download.saveAs(file);
+      return { name: download.suggestedFilename(), text: fs.readFileSync(file, 'utf8') };
+    };
+    const html = await downloaded('Report (HTML)');
+    expect(html.name).toBe('report-Run1.html');
+    expect(html.text).toContain('<title>Rehearsal report · Run1</title>');
+    expect(html.text).not.toContain('<script');
+    const csv = await downloaded('Report (CSV)');
+    expect(csv.name).toBe('report-Run1.csv');
+    const rows = csv.text.trim().split('\r\n');
+    expect(rows.length).toBeGreaterThan(1);
+    // One row per step in Run1's scope: the same as the board's step count.
+    const board = (await (
+      await fetch(`${base}/tab/api/board?iteration=Run1`, { headers: { [LOCAL_USER_HEADER]: VIEWER_EMAIL } })
+    ).json()) as { totals: { total: number } };
+    expect(rows.length - 1).toBe(board.totals.total);
+    const comparison = await downloaded('Comparison (HTML)');
+    expect(comparison.name).toBe('comparison.html');
+    expect(comparison.text).toContain('<h1>Rehearsals compared</h1>');
+    expect(comparison.text).toContain('Run1');
+    // A viewer reads the forecast's durations but has no control to change them.
+    expect(await page.locator('#planner-durations-basis').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('lets a pilot switch the forecast to learned durations from the planner', async () => {
+    const page = await openAs(PILOT_EMAIL, 'view=planner&iteration=Run1');
+    const select = page.locator('#planner-durations-basis');
+    await select.waitFor();
+    expect(await select.inputValue()).toBe('indicative');
+    await expect(page.locator('#planner-forecast-end').innerText()).resolves.toContain(
+      'indicative durations',
+    );
+    await select.selectOption('learned');
+    await page.locator('#planner-durations', { hasText: 'learned durations' }).waitFor();
+    // Run0 never ran: nothing to learn from yet, which the planner says.
+    await expect(page.locator('#planner-forecast-end').innerText()).resolves.toContain(
+      'learned durations (no earlier actuals yet: indicative durations)',
+    );
+    const events = [];
+    for await (const event of readAuditEvents(database.db, { iteration: 'Run1' }))
+      if (event.type === 'iteration.set-duration-basis') events.push(event);
+    expect(events).toMatchObject([{ actor: PILOT_EMAIL, details: { from: 'indicative', to: 'learned' } }]);
+    await select.selectOption('indicative');
+    await page.locator('#planner-durations', { hasText: 'indicative durations' }).waitFor();
+    await page.context().close();
   });
 
   it('exports the plan as one standalone HTML file that shows every chapter offline', async () => {

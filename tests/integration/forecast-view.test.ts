@@ -20,20 +20,15 @@
  * (20:10), TRT-4 runs 20:10 → 20:40, TRT-5 ends 20:30. The critical path is now TRT-3 → TRT-4,
  * and the iteration ends 20:40: late by 40 min.
  */
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
 import { queryRows } from '../../src/db/client.js';
 import { sql } from '../../src/db/orm.js';
 import type { PlanModel } from '../../src/domain/plan-model.js';
 import { Engine } from '../../src/engine/engine.js';
 import { storePlan } from '../../src/engine/store-plan.js';
-import { createHttpServer, listen } from '../../src/http/server.js';
-import { createLogger } from '../../src/logger.js';
-import { startTabService, type TabService } from '../../src/tab/tab-service.js';
 import { loadStepCardData } from '../../src/teams/cards/step-card-data.js';
 import { buildStepCardView } from '../../src/teams/cards/render-step-card.js';
+import { startLocalTabServer, type LocalTabServer } from '../support/local-tab-server.js';
 import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -69,8 +64,7 @@ function forecastPlan(): PlanModel {
 
 let database: TestDatabase;
 let engine: Engine;
-let tab: TabService;
-let server: ReturnType<typeof createHttpServer>;
+let tabServer: LocalTabServer | undefined;
 let base: string;
 let clock = zurich('2026-12-05T17:30');
 
@@ -109,7 +103,6 @@ async function cardOf(step: string) {
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const config = loadConfig({ LOG_LEVEL: 'silent', RUNSHEET_DATA_DIR: fs.mkdtempSync('/tmp/runsheet-fc-') });
   engine = new Engine({ database, directory: smallDirectory(), clock: () => clock });
   await storePlan(database, forecastPlan(), { actor: 'test', source: 'forecast-plan' });
   await act('2026-12-05T17:30', 'activate', 'Run1');
@@ -117,22 +110,12 @@ beforeAll(async () => {
   await act('2026-12-05T18:40', 'done', 'TRT-1');
   await act('2026-12-05T18:50', 'start', 'TRT-3');
   clock = zurich('2026-12-05T19:00');
-  server = createHttpServer({ database, logger: createLogger('silent'), about: { service: 'runsheet' } });
-  tab = await startTabService({
-    config,
-    server,
-    engine,
-    directory: smallDirectory(),
-    logger: createLogger('silent'),
-    clock: () => clock,
-  });
-  await listen(server, 0, '127.0.0.1');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  tabServer = await startLocalTabServer(engine, () => clock);
+  base = tabServer.base;
 }, 60_000);
 
 afterAll(async () => {
-  await tab?.stop();
-  server?.close();
+  await tabServer?.stop();
   await database?.destroy();
 });
 
@@ -144,6 +127,7 @@ describe('the forecast on the board, the planner and the card', () => {
     expect(f.plannedEnd.local).toBe('2026-12-05 20:00 CET');
     expect(f.lateByMinutes).toBe(30);
     expect(f.openSteps).toBe(3);
+    expect(f.durations).toEqual({ basis: 'indicative', label: 'indicative durations' });
     expect(f.criticalPath.map((s: Json) => s.id)).toEqual(['TRT-5']);
     expect(f.criticalPath[0].start.local).toBe('2026-12-05 19:00 CET');
     expect(
@@ -215,16 +199,17 @@ describe('the forecast on the board, the planner and the card', () => {
 
   it('the card reads the forecast held in memory, brought up to the card for its own step', async () => {
     const open = await cardOf('TRT-5');
-    expect(open.forecast).toEqual({ end: '2026-12-05 20:30 CET', critical: true });
+    const basis = 'indicative durations';
+    expect(open.forecast).toEqual({ end: '2026-12-05 20:30 CET', critical: true, basis });
     expect(buildStepCardView(open, null).facts.at(-1)).toEqual({
       label: 'Forecast',
-      value: 'ends 2026-12-05 20:30 CET · on the critical path',
+      value: 'ends 2026-12-05 20:30 CET · on the critical path · indicative durations',
     });
     const waiting = await cardOf('TRT-4');
-    expect(waiting.forecast).toEqual({ end: '2026-12-05 19:50 CET', critical: false });
+    expect(waiting.forecast).toEqual({ end: '2026-12-05 19:50 CET', critical: false, basis });
     // Held now, before any forecast read: the card still says when it will end (30 min assumed hold).
     await act('2026-12-05T19:00', 'hold', 'TRT-5', 'waiting for the network team');
-    expect((await cardOf('TRT-5')).forecast).toEqual({ end: '2026-12-05 21:00 CET', critical: true });
+    expect((await cardOf('TRT-5')).forecast).toEqual({ end: '2026-12-05 21:00 CET', critical: true, basis });
     // A finished step has no forecast line.
     expect((await cardOf('TRT-1')).forecast).toBeNull();
   });

@@ -1,7 +1,7 @@
 /**
- * What-if before acting, over HTTP as Teams drives the bot: `hold TRT-1?` in chat and the pilot's
- * Hold button (answered with a confirmation card) show the effect on the forecast and change
- * nothing; confirming applies the hold and the audit keeps the forecast that was shown.
+ * What-if before acting, over HTTP as Teams drives the bot: `hold TRT-1?` (any `verb ID?`) in chat
+ * and the pilot's Hold button answer with a confirmation card that shows the effect on the forecast
+ * and changes nothing; confirming applies the action and the audit keeps the forecast that was shown.
  */
 import nock from 'nock';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +37,41 @@ beforeAll(async () => {
 
 const post = (activity: object) => postToBot(bot.base, activity);
 
+type Card = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** A pilot's chat message in the Engine channel, and the bot's reply: its text and its cards. */
+async function chatReply(text: string): Promise<{ text: string; cards: Card[] }> {
+  const message = fixture('channel-command.json');
+  message.from = { id: '29:pilot', aadObjectId: PEOPLE.pilot.aadObjectId, name: PEOPLE.pilot.name };
+  message.conversation = { ...message.conversation, id: `${ENGINE_CHANNEL};messageid=${message.id}` };
+  message.text = `<at>Runsheet</at> ${text}`;
+  let reply: { text?: string; attachments?: { contentType: string; content: Card }[] } = {};
+  nock(SERVICE)
+    .post(
+      `/emea/v3/conversations/${enc(message.conversation.id)}/activities/${enc(message.id)}`,
+      (body: typeof reply) => {
+        reply = body;
+        return true;
+      },
+    )
+    .reply(200, { id: 'reply-1' });
+  expect((await post(message)).status).toBe(200);
+  for (const attachment of reply.attachments ?? [])
+    expect(attachment.contentType).toBe('application/vnd.microsoft.card.adaptive');
+  return { text: reply.text ?? '', cards: (reply.attachments ?? []).map((a) => a.content) };
+}
+
+/** A pilot presses a button of a card the bot posted in the Engine channel; the answered card. */
+async function press(action: { verb: string; data: object }): Promise<Card> {
+  const invoke = fixture('card-action-execute.json');
+  invoke.conversation.id = `${ENGINE_CHANNEL};messageid=1764000000999`;
+  invoke.from = { ...invoke.from, aadObjectId: PEOPLE.pilot.aadObjectId, name: PEOPLE.pilot.name };
+  invoke.value.action = { type: 'Action.Execute', ...action };
+  const response = await post(invoke);
+  expect(response.status).toBe(200);
+  return response.body.value;
+}
+
 /** What a hold could change: TRT-1's state, the jobs, the step events. */
 async function state() {
   const [step] = await queryRows<{ status: string; version: number }>(
@@ -60,28 +95,26 @@ const EFFECT = [
 ];
 
 describe('what-if before acting', () => {
-  it('answers `hold TRT-1?` with the effect on the forecast and changes nothing', async () => {
+  it('answers `hold TRT-1?` with the effect on the forecast and a confirmation card, and changes nothing', async () => {
     const before = await state();
-    const message = fixture('channel-command.json');
-    message.from = { id: '29:pilot', aadObjectId: PEOPLE.pilot.aadObjectId, name: PEOPLE.pilot.name };
-    message.conversation = { ...message.conversation, id: `${ENGINE_CHANNEL};messageid=${message.id}` };
-    message.text = '<at>Runsheet</at> hold TRT-1?';
-    let reply = '';
-    nock(SERVICE)
-      .post(
-        `/emea/v3/conversations/${enc(message.conversation.id)}/activities/${enc(message.id)}`,
-        (body: { text?: string }) => {
-          reply = body.text ?? '';
-          return true;
-        },
-      )
-      .reply(200, { id: 'reply-1' });
-    expect((await post(message)).status).toBe(200);
-    expect(reply.split('\n\n')).toEqual([
-      '**What if TRT-1 goes IN_PROGRESS → ON_HOLD now** (a hold is assumed to last 30 min)',
+    const reply = await chatReply('hold TRT-1 waiting for DBA?');
+    expect(reply.text).toBe('Nothing has changed. Confirm on the card to apply it.');
+    const [card] = reply.cards;
+    expect(card.body.map((block: { text: string }) => block.text)).toEqual([
+      'What if TRT-1 goes IN_PROGRESS → ON_HOLD now (a hold is assumed to last 30 min)',
       ...EFFECT,
-      'Nothing has changed. To apply it, send the command without "?".',
+      'Forecast with indicative durations.',
+      'Reason: waiting for DBA',
+      'Nothing has changed yet.',
     ]);
+    expect(card.actions.map((a: { title: string }) => a.title)).toEqual(['Confirm hold of TRT-1']);
+    expect(card.actions[0].data).toMatchObject({
+      step: 'TRT-1',
+      iteration: 'Run1',
+      seen: 'IN_PROGRESS',
+      holdReason: 'waiting for DBA',
+      confirmed: true,
+    });
     expect(await state()).toEqual(before);
   });
 
@@ -102,6 +135,7 @@ describe('what-if before acting', () => {
     expect(texts).toEqual([
       'What if TRT-1 goes IN_PROGRESS → ON_HOLD now (a hold is assumed to last 30 min)',
       ...EFFECT,
+      'Forecast with indicative durations.',
       'Reason: waiting for DBA',
       'Nothing has changed yet.',
     ]);
@@ -150,6 +184,36 @@ describe('what-if before acting', () => {
       status: before.status,
       version: before.version,
       jobs: before.jobs,
+    });
+  });
+
+  it('applies a chat what-if (`resume TRT-1?`) only when its card is confirmed, keeping the forecast seen', async () => {
+    const before = await state();
+    expect(before.status).toBe('ON_HOLD');
+    const reply = await chatReply('resume TRT-1?');
+    const [card] = reply.cards;
+    const texts = card.body.map((block: { text: string }) => block.text);
+    expect(texts[0]).toBe('What if TRT-1 goes ON_HOLD → IN_PROGRESS now');
+    expect(texts.at(-1)).toBe('Nothing has changed yet.');
+    expect(await state()).toEqual(before);
+
+    const [confirm] = card.actions;
+    expect(confirm).toMatchObject({ title: 'Confirm resume of TRT-1', verb: 'step.resume' });
+    const answered = JSON.stringify(await press(confirm));
+    expect(answered).toContain('IN PROGRESS');
+    expect(await state()).toMatchObject({ status: 'IN_PROGRESS', version: before.version! + 1 });
+    type Details = { source: string; forecastSeen: Record<string, unknown> };
+    const [event] = await queryRows<{ actor: string; details: Details }>(
+      bot.database.db,
+      sql`select actor, details from audit_events where type = 'step.resume' order by seq desc limit 1`,
+    );
+    expect(event!.actor).toBe(PEOPLE.pilot.email);
+    expect(event!.details.source).toBe('teams');
+    expect(event!.details.forecastSeen).toEqual(confirm.data.forecastSeen);
+    expect(event!.details.forecastSeen).toMatchObject({
+      basis: 'indicative durations',
+      holdMinutes: null,
+      iterationEnd: { before: Date.parse('2026-12-06T00:50:00Z') },
     });
   });
 });

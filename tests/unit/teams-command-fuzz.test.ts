@@ -195,6 +195,9 @@ function expectWellFormed(parsed: ParsedChatCommand): void {
     case 'link':
       expect(parsed.target.length).toBeGreaterThan(0);
       break;
+    case 'durations':
+      expect([null, 'learned', 'indicative']).toContain(parsed.basis);
+      break;
     case 'invalid':
       expect(parsed.message.trim().length).toBeGreaterThan(0);
       expect(parsed.message.length).toBeLessThan(MAX_MESSAGE_LENGTH);

@@ -33,6 +33,7 @@ const SAMPLE_ARGUMENTS: Record<ChatCommandName, { args: string; kind: ParsedChat
   activate: { args: 'TRT-1', kind: 'activate' },
   link: { args: 'Engine', kind: 'link' },
   unlink: { args: '', kind: 'unlink' },
+  durations: { args: 'learned', kind: 'durations' },
 };
 
 describe('COMMAND_LIST', () => {

@@ -1,7 +1,7 @@
 /** The alert card and the hold confirmation card as Microsoft's Adaptive Cards parser reads them. */
 import { describe, expect, it } from 'vitest';
 import type { WhatIf } from '../../src/engine/what-if.js';
-import { holdConfirmationCard } from '../../src/teams/cards/hold-confirmation.js';
+import { holdConfirmationCard, whatIfConfirmationCard } from '../../src/teams/cards/hold-confirmation.js';
 import { channelMessageLink, renderAlertCard } from '../../src/teams/cards/render-alert-card.js';
 import { adaptiveCardProblems } from '../support/adaptive-card-problems.js';
 
@@ -57,6 +57,7 @@ describe('the hold confirmation card', () => {
     iterationEnd: { before: Date.UTC(2026, 11, 6, 0, 20), after: Date.UTC(2026, 11, 6, 0, 50) },
     moved: [{ step: 'TRT-3', before: 0, after: 30 * 60_000 }],
     critical: true,
+    basis: 'learned durations from Run0–DR1',
   };
   const action = {
     kind: 'work' as const,
@@ -84,9 +85,23 @@ describe('the hold confirmation card', () => {
         chapter: whatIf.chapter,
         iterationEnd: whatIf.iterationEnd,
         holdMinutes: 30,
+        basis: 'learned durations from Run0–DR1',
         movedCount: 1,
         moved: whatIf.moved,
       },
     });
+  });
+
+  it('confirms any action from chat: its verb, force and reason input, no Back, and the basis shown', () => {
+    const card = whatIfConfirmationCard(
+      { ...whatIf, action: 'cancel', to: 'CANCELLED', holdMinutes: null },
+      { step: 'TRT-1', iteration: 'Run1', seen: 'IN_PROGRESS', reason: 'not needed', force: true },
+      { back: false },
+    );
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    const actions = card.actions as { title: string; verb: string; data: Record<string, unknown> }[];
+    expect(actions.map((a) => [a.title, a.verb])).toEqual([['Confirm cancel of TRT-1', 'step.cancel']]);
+    expect(actions[0]!.data).toMatchObject({ cancelReason: 'not needed', force: true, confirmed: true });
+    expect(JSON.stringify(card.body)).toContain('Forecast with learned durations from Run0–DR1.');
   });
 });

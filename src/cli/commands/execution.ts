@@ -1,4 +1,5 @@
 /** `runsheet iteration`, `status`, `ready` and `act`: executing the plan from a terminal. */
+import { isDurationBasis, type DurationBasis } from '../../domain/duration-basis.js';
 import type { CommandResult } from '../../engine/command.js';
 import { formatLocalTime, pastTense } from '../../engine/messages.js';
 import { getStepDetail, listIterations, listReadySteps } from '../../engine/read-models.js';
@@ -30,7 +31,7 @@ export async function runIteration(
   env: NodeJS.ProcessEnv,
 ): Promise<number> {
   const [verb, ...rest] = args;
-  const actsForSomeone = verb === 'activate' || verb === 'close';
+  const actsForSomeone = verb === 'activate' || verb === 'close' || verb === 'durations';
   return withCliContext(env, { readsDirectory: actsForSomeone }, async (context) => {
     if (verb === 'list') {
       positionals(rest, []);
@@ -60,7 +61,21 @@ export async function runIteration(
       });
       return reportResult(result, options, output);
     }
-    throw new CliError(`iteration: expected list, activate or close, not "${verb ?? ''}"`, 2);
+    if (verb === 'durations') {
+      const [name, basis] = positionals(rest, ['NAME', 'learned|indicative']);
+      if (!isDurationBasis(basis!.toLowerCase()))
+        throw new CliError(`iteration durations: expected learned or indicative, not "${basis}"`, 2);
+      const email = requireActor(context, options.as);
+      const result = await context.engine.execute({
+        action: 'set-duration-basis',
+        subject: name!,
+        durationBasis: basis!.toLowerCase() as DurationBasis,
+        actor: { email },
+        source: 'cli',
+      });
+      return reportResult(result, options, output);
+    }
+    throw new CliError(`iteration: expected list, activate, close or durations, not "${verb ?? ''}"`, 2);
   });
 }
 

@@ -3,11 +3,7 @@
  * `runsheet report --compare FILE.html|FILE.csv`: the comparison across iterations.
  */
 import { writeFile } from 'node:fs/promises';
-import { loadRehearsalComparison } from '../../engine/rehearsal-comparison.js';
-import { loadRehearsalReport } from '../../engine/rehearsal-report.js';
-import { renderComparisonCsv, renderComparisonHtml } from '../../report/comparison-files.js';
-import { renderReportCsv } from '../../report/report-csv.js';
-import { renderReportHtml } from '../../report/report-html.js';
+import { comparisonFile, iterationReportFile, reportFormatOf } from '../../report/report-files.js';
 import { CliError, positionals, withCliContext, type CliOutput } from '../cli-context.js';
 import type { CliOptions } from '../main.js';
 
@@ -20,37 +16,26 @@ export async function runReport(
   const [file] = positionals(args, ['FILE.html|FILE.csv']);
   if (!options.iteration && !options.compare)
     throw new CliError('report needs --iteration NAME or --compare', 2);
-  const format = /\.html?$/i.test(file!) ? 'html' : /\.csv$/i.test(file!) ? 'csv' : null;
+  const format = reportFormatOf(file!);
   if (format === null) throw new CliError(`${file}: the file name must end in .html or .csv`, 2);
   if (options.compare) {
     return withCliContext(env, async ({ engine }) => {
-      const comparison = await loadRehearsalComparison(engine);
-      await writeFile(
-        file!,
-        format === 'html' ? renderComparisonHtml(comparison) : renderComparisonCsv(comparison),
-        'utf8',
-      );
-      const summary = { file, iterations: comparison.iterations, steps: comparison.steps.length };
+      const { text, ...summary } = await comparisonFile(engine, format);
+      await writeFile(file!, text, 'utf8');
       output.out(
         options.json
-          ? JSON.stringify(summary)
+          ? JSON.stringify({ file, ...summary })
           : `Wrote the comparison of ${summary.iterations.join(', ') || 'no iteration'} to ${file}: ${summary.steps} steps.`,
       );
       return 0;
     });
   }
   return withCliContext(env, async ({ engine }) => {
-    const report = await loadRehearsalReport(engine, options.iteration!, new Date());
-    await writeFile(file!, format === 'html' ? renderReportHtml(report) : renderReportCsv(report), 'utf8');
-    const summary = {
-      file,
-      iteration: report.iteration.name,
-      steps: report.steps.length,
-      delays: report.delays.length,
-    };
+    const { text, ...summary } = await iterationReportFile(engine, options.iteration!, format, new Date());
+    await writeFile(file!, text, 'utf8');
     output.out(
       options.json
-        ? JSON.stringify(summary)
+        ? JSON.stringify({ file, ...summary })
         : `Wrote the report of ${summary.iteration} to ${file}: ${summary.steps} steps, ${summary.delays} delay cause(s).`,
     );
     return 0;

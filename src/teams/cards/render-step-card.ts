@@ -328,7 +328,7 @@ function facts(data: StepCardData): StepCardView['facts'] {
       ? [
           {
             label: 'Forecast',
-            value: `ends ${data.forecast.end}${data.forecast.critical ? ' · on the critical path' : ''}`,
+            value: `ends ${data.forecast.end}${data.forecast.critical ? ' · on the critical path' : ''} · ${data.forecast.basis}`,
           },
         ]
       : []),

@@ -95,9 +95,10 @@ export interface StepCardData {
   controls: StepCardControl[];
   /**
    * While the step is unfinished in an active iteration: its forecast end (formatted) and whether it
-   * is on the critical path, from the forecast this instance holds in memory; null when it holds none.
+   * is on the critical path, from the forecast this instance holds in memory, and which durations
+   * it uses (`basis`); null when it holds none.
    */
-  forecast?: { end: string; critical: boolean } | null;
+  forecast?: { end: string; critical: boolean; basis: string } | null;
   /** `step_states.version`; 0 while the step has no state row. */
   version: number;
   /** When the data was read; `localTime` is `HH:mm` in the iteration's time zone. */
@@ -355,7 +356,9 @@ function cardData(
       status: task.status,
     })),
     controls: parsed(row.controls),
-    forecast: glance ? { end: formatLocalTime(glance.end, zone), critical: glance.critical } : null,
+    forecast: glance
+      ? { end: formatLocalTime(glance.end, zone), critical: glance.critical, basis: glance.basis }
+      : null,
     version: row.version ?? 0,
     asOf: { at: now, localTime: DateTime.fromJSDate(now, { zone }).toFormat('HH:mm') },
   };

@@ -22,7 +22,8 @@ export type ChatCommandName =
   | 'reopen'
   | 'activate'
   | 'link'
-  | 'unlink';
+  | 'unlink'
+  | 'durations';
 
 /** One chat command, as shown in the help answer and the Teams command menu. */
 export interface ChatCommandInfo {
@@ -168,6 +169,15 @@ export const COMMAND_LIST: readonly ChatCommandInfo[] = [
     aliases: [],
     usage: 'activate ID…',
     description: 'Open the activation email of steps, to edit it and send it to their teams.',
+    pilotsOnly: true,
+    inManifest: false,
+  },
+  {
+    name: 'durations',
+    aliases: [],
+    usage: 'durations [learned|indicative]',
+    description:
+      "Show or choose the durations of the active iteration's forecast: indicative, or learned from earlier ones.",
     pilotsOnly: true,
     inManifest: false,
   },

@@ -29,6 +29,7 @@ import {
   type ParsedId,
   type StepTypeRegistry,
 } from '../../domain/ids.js';
+import { isDurationBasis, type DurationBasis } from '../../domain/duration-basis.js';
 import type { ControlAction, WorkAction } from '../../domain/statuses.js';
 import { allCommandWords, chatCommandInfo, findChatCommand, type ChatCommandName } from './command-help.js';
 import { editDistance } from './edit-distance.js';
@@ -73,6 +74,8 @@ export type ParsedChatCommand =
   | { kind: 'late' }
   /** Show the active iteration, or (a pilot naming one, as typed) activate it. */
   | { kind: 'iteration'; name: string | null }
+  /** Show the active iteration's forecast durations, or (a pilot) choose them. */
+  | { kind: 'durations'; basis: DurationBasis | null }
   /** Link this channel to a team, or to the pilots: `target` is as typed, compare it case-insensitively. */
   | { kind: 'link'; target: string }
   | { kind: 'unlink' }
@@ -88,6 +91,7 @@ const KINDS: Record<ParsedChatCommand['kind'], true> = {
   ready: true,
   late: true,
   iteration: true,
+  durations: true,
   link: true,
   unlink: true,
   invalid: true,
@@ -200,6 +204,14 @@ export function parseChatCommand(text: string, isRegisteredType: StepTypeRegistr
       return { kind: 'ready', team: rest };
     case 'iteration':
       return { kind: 'iteration', name: rest };
+    case 'durations': {
+      if (rest === null) return { kind: 'durations', basis: null };
+      const basis = rest.toLowerCase();
+      if (isDurationBasis(basis)) return { kind: 'durations', basis };
+      return invalid(`durations takes learned or indicative, not ${quote(rest)}: durations learned`, {
+        suggestion: 'durations learned',
+      });
+    }
     case 'late':
     case 'unlink':
       // Refused rather than ignored: `unlink Engine` in a channel linked to CRM must not unlink CRM.

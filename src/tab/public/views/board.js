@@ -208,6 +208,7 @@ export async function mountView(container, tab) {
           : forecast.plannedEnd
             ? el('span', { class: 'on-time', text: ' · on time' })
             : null,
+        el('span', { id: 'forecast-durations', text: ` · ${forecast.durations.label}` }),
       ),
       shown.length
         ? el(

@@ -134,9 +134,11 @@ export async function mountView(container, tab) {
             text:
               `Forecast end ${view.forecast.end.label}` +
               (view.forecast.plannedEnd ? ` (planned ${view.forecast.plannedEnd.label})` : '') +
-              (view.forecast.lateByMinutes ? `, late by ${view.forecast.lateByMinutes} min` : ''),
+              (view.forecast.lateByMinutes ? `, late by ${view.forecast.lateByMinutes} min` : '') +
+              (view.durations ? ` · ${view.durations.label}` : ''),
           })
         : null,
+      durationsControl(),
       el(
         'div',
         { class: 'pl-actions' },
@@ -151,6 +153,32 @@ export async function mountView(container, tab) {
           id: 'planner-export-xlsx',
           text: 'Download board (XLSX)',
           onclick: () => download('/board/export.xlsx'),
+        }),
+        el('button', {
+          type: 'button',
+          id: 'report-html',
+          text: 'Report (HTML)',
+          title: `The rehearsal report of ${iteration.name}: planned against actual, delays and their causes`,
+          onclick: () => download('/report.html'),
+        }),
+        el('button', {
+          type: 'button',
+          id: 'report-csv',
+          text: 'Report (CSV)',
+          onclick: () => download('/report.csv'),
+        }),
+        el('button', {
+          type: 'button',
+          id: 'comparison-html',
+          text: 'Comparison (HTML)',
+          title: 'Actual durations across iterations, the trend and the learned durations',
+          onclick: () => download('/comparison.html'),
+        }),
+        el('button', {
+          type: 'button',
+          id: 'comparison-csv',
+          text: 'Comparison (CSV)',
+          onclick: () => download('/comparison.csv'),
         }),
       ),
     );
@@ -435,6 +463,51 @@ export async function mountView(container, tab) {
       'tr',
       { class: 'pl-form-row' },
       el('td', { colspan: String(1 + view.days.length + gapCount()) }, form),
+    );
+  }
+
+  // Which durations the forecast uses. A pilot switches them while the iteration is not closed; the
+  // engine decides and audits (PUT /iterations/:name/durations), and its words are announced.
+  function durationsControl() {
+    const durations = view.durations;
+    if (!durations) return null;
+    const { iteration } = view;
+    if (!view.canEdit || iteration.status === 'CLOSED') {
+      return el('span', {
+        class: 'pl-meta',
+        id: 'planner-durations',
+        text: `Forecast with ${durations.label}`,
+      });
+    }
+    const select = el(
+      'select',
+      {
+        id: 'planner-durations-basis',
+        onchange: async () => {
+          select.disabled = true;
+          try {
+            const result = await tab.api.put(`/iterations/${encodeURIComponent(iteration.name)}/durations`, {
+              basis: select.value,
+            });
+            tab.announce(
+              result.durations ? `The forecast now uses ${result.durations.label}` : result.message,
+            );
+          } catch (error) {
+            tab.announce(error.message);
+          }
+          await load();
+        },
+      },
+      el('option', { value: 'indicative', text: 'Indicative durations' }),
+      el('option', { value: 'learned', text: 'Learned durations (median of earlier actuals)' }),
+    );
+    select.value = durations.basis;
+    return el(
+      'span',
+      { class: 'pl-durations' },
+      el('label', { for: 'planner-durations-basis', text: 'Forecast with ' }),
+      select,
+      el('span', { class: 'pl-meta', id: 'planner-durations', text: ` ${durations.label}` }),
     );
   }
 

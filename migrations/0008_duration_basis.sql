@@ -1,0 +1,1 @@
+ALTER TABLE "iterations" ADD COLUMN "duration_basis" text DEFAULT 'indicative' NOT NULL;
