@@ -288,6 +288,14 @@ export const controlResults = pgTable(
     changedAt: instant('changed_at'),
     changedBy: text('changed_by'),
     changedByName: text('changed_by_name'),
+    /**
+     * The validator team's confirmation of the current PASSED or FAILED result (action `confirm`):
+     * who, when and their note. Cleared by every later change of the result.
+     */
+    confirmedAt: instant('confirmed_at'),
+    confirmedBy: text('confirmed_by'),
+    confirmedByName: text('confirmed_by_name'),
+    confirmNote: text('confirm_note'),
     version: integer('version').notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.iterationId, t.controlId] })],

@@ -20,7 +20,11 @@ export type ControlResult = (typeof CONTROL_RESULTS)[number];
 export const WORK_ACTIONS = ['start', 'done', 'fail', 'retry', 'hold', 'resume', 'cancel', 'reopen'] as const;
 export type WorkAction = (typeof WORK_ACTIONS)[number];
 
-export const CONTROL_ACTIONS = ['pass', 'fail', 'cancel', 'reopen'] as const;
+/**
+ * `confirm` is the validator team's confirmation of a PASSED or FAILED result: it keeps the result
+ * and records who confirmed it; any later change of the result drops the confirmation.
+ */
+export const CONTROL_ACTIONS = ['pass', 'fail', 'confirm', 'cancel', 'reopen'] as const;
 export type ControlAction = (typeof CONTROL_ACTIONS)[number];
 
 /** True for DONE and CANCELLED: the statuses that release a step's successors. */

@@ -6,7 +6,9 @@
  * the parent step's status) and passes them in; nothing here reads a database or a clock.
  */
 
+import { isOpenOrFailed } from './go-no-go.js';
 import {
+  CONTROL_ACTIONS,
   WORK_ACTIONS,
   type ControlAction,
   type ControlResult,
@@ -22,7 +24,9 @@ export type RefusalCode =
   | 'REASON_REQUIRED'
   | 'SUCCESSORS_STARTED'
   | 'STEP_NOT_IN_PROGRESS'
-  | 'FORCE_NOT_ALLOWED';
+  | 'FORCE_NOT_ALLOWED'
+  | 'CONTROLS_NOT_PASSED'
+  | 'OWN_RESULT';
 
 /** A refused action. `message` is fit to show the actor: it names the subject and what is needed. */
 export interface Refusal {
@@ -51,10 +55,26 @@ export interface WorkTransitionInput {
   startedSuccessors?: string[];
   /** Tasks: the status of the parent step. */
   stepStatus?: WorkStatus;
+  /**
+   * Go/no-go steps, done: the controls of the step's phase (see `go-no-go.ts`) with this
+   * iteration's result; absent for any other step. OPEN or FAILED ones refuse the action unless
+   * `acknowledgeControls` is set by a pilot.
+   */
+  phaseControls?: { phase: string; controls: readonly { id: string; result: ControlResult }[] };
+  /** The actor saw the open or failed controls and marks the step done anyway (pilots only). */
+  acknowledgeControls?: boolean;
 }
 
 export type WorkTransitionDecision =
-  { ok: true; to: WorkStatus; heldFrom: WorkStatus | null; forced: boolean } | Refusal;
+  | {
+      ok: true;
+      to: WorkStatus;
+      heldFrom: WorkStatus | null;
+      forced: boolean;
+      /** A go/no-go step done over open or failed controls: those controls, as acknowledged. */
+      acknowledgedControls?: { id: string; result: ControlResult }[];
+    }
+  | Refusal;
 
 export interface ControlTransitionInput {
   /** Canonical control id, used in messages. */
@@ -63,6 +83,10 @@ export interface ControlTransitionInput {
   current: ControlResult;
   actor: { isPilot: boolean; isProducer: boolean; isValidator: boolean };
   reason: string | null;
+  /** Confirm: the actor set the current result themselves. */
+  setByActor?: boolean;
+  /** Confirm: the control's producer and validator are the same team. */
+  sameTeam?: boolean;
 }
 
 export type ControlTransitionDecision = { ok: true; to: ControlResult } | Refusal;
@@ -99,20 +123,25 @@ export const WORK_TRANSITION_TABLE: Readonly<Record<WorkAction, WorkTransitionRu
 };
 
 /** Who may take a control action. */
-export type ControlActionRole = 'producer-validator-pilot' | 'producer-pilot' | 'pilot';
+export type ControlActionRole = 'producer-validator-pilot' | 'producer-pilot' | 'validator-pilot' | 'pilot';
 
-/** One row of the control table. */
+/** One row of the control table. `to: 'SAME'`: the result stays (a confirmation). */
 export interface ControlTransitionRule {
   readonly from: readonly ControlResult[];
-  readonly to: ControlResult;
+  readonly to: ControlResult | 'SAME';
   readonly who: ControlActionRole;
   readonly reasonRequired: boolean;
 }
 
-/** The control result table: a note is optional except when cancelling. */
+/**
+ * The control result table: a note is optional except when cancelling. `confirm` is the validator's
+ * second pair of eyes on a PASSED or FAILED result: it keeps the result and records who confirmed
+ * it; every action that changes the result drops the confirmation (the engine clears it).
+ */
 export const CONTROL_TRANSITION_TABLE: Readonly<Record<ControlAction, ControlTransitionRule>> = {
   pass: { from: ['OPEN', 'FAILED'], to: 'PASSED', who: 'producer-validator-pilot', reasonRequired: false },
   fail: { from: ['OPEN', 'PASSED'], to: 'FAILED', who: 'producer-validator-pilot', reasonRequired: false },
+  confirm: { from: ['PASSED', 'FAILED'], to: 'SAME', who: 'validator-pilot', reasonRequired: false },
   cancel: { from: ['OPEN', 'PASSED', 'FAILED'], to: 'CANCELLED', who: 'pilot', reasonRequired: true },
   reopen: {
     from: ['PASSED', 'FAILED', 'CANCELLED'],
@@ -191,8 +220,40 @@ export function decideWorkTransition(input: WorkTransitionInput): WorkTransition
     forced = true;
   }
 
+  const acknowledged = controlsObstacle(input, name);
+  if (acknowledged !== null && !acknowledged.ok) return acknowledged;
+
   // Only `hold` enters ON_HOLD, so heldFrom is set there and null everywhere else.
-  return { ok: true, to, heldFrom: action === 'hold' ? current.status : null, forced };
+  return {
+    ok: true,
+    to,
+    heldFrom: action === 'hold' ? current.status : null,
+    forced,
+    ...(acknowledged?.ok ? { acknowledgedControls: acknowledged.controls } : {}),
+  };
+}
+
+/**
+ * Done on a go/no-go step while controls of its phase are OPEN or FAILED: refused unless a pilot
+ * acknowledges them. Only pilots, because marking a go/no-go step done over a failed control is a
+ * steering decision, and the steps belong to execution teams. Null when nothing is open or failed.
+ */
+function controlsObstacle(
+  input: WorkTransitionInput,
+  name: string,
+): { ok: true; controls: { id: string; result: ControlResult }[] } | Refusal | null {
+  if (input.subject.kind !== 'step' || input.action !== 'done' || !input.phaseControls) return null;
+  const blocking = input.phaseControls.controls
+    .filter((c) => isOpenOrFailed(c.result))
+    .map((c) => ({ id: c.id, result: c.result }));
+  if (blocking.length === 0) return null;
+  if (input.acknowledgeControls && input.actor.isPilot) return { ok: true, controls: blocking };
+  const listed = idList(blocking.map((c) => `${c.id} ${c.result}`));
+  const message = `${capitalise(name)} is a go/no-go step and controls of phase ${input.phaseControls.phase} are not passed: ${listed}.`;
+  const hint = input.actor.isPilot
+    ? 'Repeat with the acknowledgement to mark it done anyway; the open controls are recorded.'
+    : 'Only a pilot may mark it done anyway.';
+  return refuse('CONTROLS_NOT_PASSED', `${message} ${hint}`);
 }
 
 /**
@@ -212,7 +273,24 @@ export function availableWorkActions(
 /** The result `action` leads to from `from` when the control table allows it, else null. */
 export function controlActionTarget(action: ControlAction, from: ControlResult): ControlResult | null {
   const rule = CONTROL_TRANSITION_TABLE[action];
-  return rule.from.includes(from) ? rule.to : null;
+  if (!rule.from.includes(from)) return null;
+  return rule.to === 'SAME' ? from : rule.to;
+}
+
+/**
+ * The control actions `actor` may take on a result, judging role and status only (`confirm` also
+ * needs an unconfirmed result). For offering buttons on a card and in the tab.
+ */
+export function availableControlActions(
+  result: ControlResult,
+  confirmed: boolean,
+  actor: ControlTransitionInput['actor'],
+): ControlAction[] {
+  return CONTROL_ACTIONS.filter((action) => {
+    const rule = CONTROL_TRANSITION_TABLE[action];
+    if (action === 'confirm' && confirmed) return false;
+    return hasControlRole(rule.who, actor) && rule.from.includes(result);
+  });
 }
 
 /** Decides a control result action: role, then status, then reason. */
@@ -222,7 +300,9 @@ export function decideControlTransition(input: ControlTransitionInput): ControlT
   const name = `control ${control}`;
 
   if (!hasControlRole(rule.who, actor)) {
-    return refuse('ROLE', `Only ${describeControlRole(rule.who)} may ${action} ${name}.`);
+    const own =
+      rule.who === 'validator-pilot' && actor.isProducer ? ' The producer team does not confirm its own result.' : '';
+    return refuse('ROLE', `Only ${describeControlRole(rule.who)} may ${action} ${name}.${own}`);
   }
   const to = controlActionTarget(action, current);
   if (to === null) {
@@ -230,6 +310,14 @@ export function decideControlTransition(input: ControlTransitionInput): ControlT
   }
   if (rule.reasonRequired && !hasText(input.reason)) {
     return refuse('REASON_REQUIRED', `A reason is required to ${action} ${name}.`);
+  }
+  // Four eyes: whoever set the result does not confirm it, unless one team both produces and
+  // validates the control (nobody else could) or a pilot does.
+  if (action === 'confirm' && input.setByActor && !input.sameTeam && !actor.isPilot) {
+    return refuse(
+      'OWN_RESULT',
+      `Cannot confirm ${name}: you set its result yourself; another member of the validator team or a pilot confirms it.`,
+    );
   }
   return { ok: true, to };
 }
@@ -308,6 +396,8 @@ function hasControlRole(who: ControlActionRole, actor: ControlTransitionInput['a
       return actor.isPilot || actor.isProducer || actor.isValidator;
     case 'producer-pilot':
       return actor.isPilot || actor.isProducer;
+    case 'validator-pilot':
+      return actor.isPilot || actor.isValidator;
     case 'pilot':
       return actor.isPilot;
   }
@@ -319,6 +409,8 @@ function describeControlRole(who: ControlActionRole): string {
       return 'the producer team, the validator team or a pilot';
     case 'producer-pilot':
       return 'the producer team or a pilot';
+    case 'validator-pilot':
+      return 'the validator team or a pilot';
     case 'pilot':
       return 'a pilot';
   }

@@ -40,6 +40,12 @@ export interface Command {
   durationBasis?: DurationBasis;
   /** The what-if forecast the actor confirmed (the Hold confirmation card); kept in the audit details. */
   forecastSeen?: Record<string, unknown>;
+  /**
+   * Done on a go/no-go step (IGO, BGO, GON) while controls of its phase are OPEN or FAILED: the
+   * actor (a pilot) saw them and marks the step done anyway. The controls open or failed at that
+   * moment are kept in the audit details (`openControls`). Ignored by every other action.
+   */
+  acknowledgeControls?: boolean;
 }
 
 export type EngineRefusalCode =

@@ -261,6 +261,7 @@ export function commandDetails(command: Command): Record<string, unknown> {
     force: command.force ?? false,
     ...(command.forecastSeen ? { forecastSeen: command.forecastSeen } : {}),
     ...(command.durationBasis ? { durationBasis: command.durationBasis } : {}),
+    ...(command.acknowledgeControls ? { acknowledgeControls: true } : {}),
   };
 }
 

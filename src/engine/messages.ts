@@ -12,6 +12,7 @@ const PAST_TENSE: Record<string, string> = {
   cancel: 'cancelled',
   reopen: 'reopened',
   pass: 'passed',
+  confirm: 'confirmed',
   activate: 'activated',
   close: 'closed',
 };

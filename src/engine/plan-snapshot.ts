@@ -15,6 +15,7 @@ export interface SnapshotStep {
   title: string;
   team: string;
   chapter: string;
+  phase: string;
 }
 
 export interface PlanSnapshot {
@@ -75,10 +76,18 @@ export class PlanSnapshotCache {
 }
 
 async function loadPlanSnapshot(db: Queryable, revision: number): Promise<PlanSnapshot> {
-  const stepRows = await queryRows<{ id: number; key: string; title: string; team: string; chapter: string }>(
+  const stepRows = await queryRows<{
+    id: number;
+    key: string;
+    title: string;
+    team: string;
+    chapter: string;
+    phase: string;
+  }>(
     db,
-    sql`select s.id, s.key, s.title, t.name as team, c.name as chapter
+    sql`select s.id, s.key, s.title, t.name as team, c.name as chapter, p.name as phase
         from steps s join teams t on t.id = s.team_id join chapters c on c.id = s.chapter_id
+        join phases p on p.id = c.phase_id
         where not s.archived order by s.sort_order, s.id`,
   );
   const linkRows = await queryRows<{ step_id: number; predecessor_id: number }>(
@@ -139,6 +148,7 @@ async function loadPlanSnapshot(db: Queryable, revision: number): Promise<PlanSn
       title: row.title,
       team: row.team,
       chapter: row.chapter,
+      phase: row.phase,
     })),
     stepTypes: new Set(typeRows.map((row) => row.type)),
     indexOfKey: (key) => graph.indexOf(key),

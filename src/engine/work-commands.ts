@@ -24,6 +24,7 @@ import {
   workStateChange,
   type LockedState,
 } from './work-state-sql.js';
+import { loadPhaseControls } from './phase-controls.js';
 
 /**
  * The checks every work command makes before its rules: a known action, a role that may take it
@@ -92,6 +93,12 @@ export async function executeStepCommand(context: CommandContext, key: string): 
       facts.opensAt = opensAtText(scope, index, context);
   } else if (action === 'done') {
     facts.openTasks = await openTaskKeys(tx, iteration.id, step.dbId);
+    // A go/no-go step checks the controls of its phase (src/domain/go-no-go.ts).
+    const phaseControls = await loadPhaseControls(tx, snapshot, iteration.id, index);
+    if (phaseControls) {
+      facts.phaseControls = phaseControls;
+      facts.acknowledgeControls = command.acknowledgeControls === true;
+    }
   } else if (action === 'reopen') {
     const successors = scope.effectiveSuccessors(index);
     const statuses = await loadStepStatuses(tx, iteration.id, successors.map(dbIdOf));
@@ -158,6 +165,8 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     forced: decision.forced,
     becameReady: becameReadyKeys,
     ...(facts.opensAt ? { notBefore: facts.opensAt } : {}),
+    // The controls of the phase that were open or failed when a pilot marked the step done anyway.
+    ...(decision.acknowledgedControls ? { openControls: decision.acknowledgedControls } : {}),
   };
   const seq = await context.record(
     { type: `step.${action}`, subject: key, details },
@@ -186,9 +195,17 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     to: decision.to,
     forced: decision.forced,
     becameReady: becameReadyKeys,
-    message: `${key} ${pastTense(action)} by ${actor.name}${decision.forced ? ' (forced)' : ''}: ${state.status} → ${decision.to}.${readyNote}`,
+    message: `${key} ${pastTense(action)} by ${actor.name}${decision.forced ? ' (forced)' : ''}: ${state.status} → ${decision.to}.${acknowledgedNote(decision.acknowledgedControls)}${readyNote}`,
     auditSeq: seq,
   };
+}
+
+function acknowledgedNote(controls: readonly { id: string; result: string }[] | undefined): string {
+  if (!controls) return '';
+  return ` Done with ${controls.length} ${controls.length === 1 ? 'control' : 'controls'} not passed, acknowledged: ${controls
+    .slice(0, 8)
+    .map((c) => `${c.id} ${c.result}`)
+    .join(', ')}${controls.length > 8 ? ` and ${controls.length - 8} more` : ''}.`;
 }
 
 /** Executes a work action on a task (only while its step is IN_PROGRESS, unless a pilot forces). */

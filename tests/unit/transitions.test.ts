@@ -11,6 +11,7 @@ import {
 } from '../../src/domain/statuses.js';
 import {
   actionTarget,
+  availableControlActions,
   availableWorkActions,
   controlActionTarget,
   decideControlTransition,
@@ -539,6 +540,8 @@ describe('controls', () => {
   const EXPECTED_CONTROL_TABLE: Record<ControlAction, Partial<Record<ControlResult, ControlResult>>> = {
     pass: { OPEN: 'PASSED', FAILED: 'PASSED' },
     fail: { OPEN: 'FAILED', PASSED: 'FAILED' },
+    // A confirmation keeps the result it confirms.
+    confirm: { PASSED: 'PASSED', FAILED: 'FAILED' },
     cancel: { OPEN: 'CANCELLED', PASSED: 'CANCELLED', FAILED: 'CANCELLED' },
     reopen: { PASSED: 'OPEN', FAILED: 'OPEN', CANCELLED: 'OPEN' },
   };
@@ -571,7 +574,7 @@ describe('controls', () => {
 
   it.each([
     ['producer', PRODUCER, ['pass', 'fail', 'reopen']],
-    ['validator', VALIDATOR, ['pass', 'fail']],
+    ['validator', VALIDATOR, ['pass', 'fail', 'confirm']],
     ['nobody', NOBODY, []],
   ] as const)('the %s may %j and nothing else', (_, actor, allowed) => {
     for (const { action, from, to } of CONTROL_COMBINATIONS.filter((row) => row.to !== null)) {
@@ -637,5 +640,139 @@ describe('controls', () => {
     expect(refused({ action: 'cancel', current: 'CANCELLED', reason: null, actor: PRODUCER })).toBe('ROLE');
     expect(refused({ action: 'cancel', current: 'CANCELLED', reason: null })).toBe('STATUS');
     expect(refused({ action: 'cancel', current: 'OPEN', reason: null })).toBe('REASON_REQUIRED');
+  });
+
+  it('lets only the validator team or a pilot confirm, and tells a producer why not', () => {
+    expect(
+      decideControlTransition(controlInput({ action: 'confirm', current: 'PASSED', actor: PRODUCER })),
+    ).toEqual({
+      ok: false,
+      code: 'ROLE',
+      message:
+        'Only the validator team or a pilot may confirm control C0042-b. The producer team does not confirm its own result.',
+    });
+    expect(
+      decideControlTransition(controlInput({ action: 'confirm', current: 'FAILED', actor: VALIDATOR })),
+    ).toEqual({ ok: true, to: 'FAILED' });
+  });
+
+  it('needs a PASSED or FAILED result to confirm', () => {
+    for (const result of ['OPEN', 'CANCELLED'] as const) {
+      expect(decideControlTransition(controlInput({ action: 'confirm', current: result }))).toEqual({
+        ok: false,
+        code: 'STATUS',
+        message: `Cannot confirm control C0042-b: it is ${result} and must be PASSED or FAILED.`,
+      });
+    }
+  });
+
+  it('refuses to confirm a result the actor set, unless one team produces and validates, or a pilot', () => {
+    const both = { isPilot: false, isProducer: true, isValidator: true };
+    const ownResult = { action: 'confirm', current: 'PASSED', actor: both, setByActor: true } as const;
+    expect(decideControlTransition(controlInput({ ...ownResult, sameTeam: false }))).toEqual({
+      ok: false,
+      code: 'OWN_RESULT',
+      message:
+        'Cannot confirm control C0042-b: you set its result yourself; another member of the validator team or a pilot confirms it.',
+    });
+    expect(decideControlTransition(controlInput({ ...ownResult, sameTeam: true }))).toEqual({
+      ok: true,
+      to: 'PASSED',
+    });
+    expect(
+      decideControlTransition(controlInput({ ...ownResult, actor: CONTROL_PILOT, sameTeam: false })),
+    ).toEqual({ ok: true, to: 'PASSED' });
+    expect(decideControlTransition(controlInput({ ...ownResult, setByActor: false }))).toEqual({
+      ok: true,
+      to: 'PASSED',
+    });
+  });
+
+  it('offers the actions of the role and result, confirm only while unconfirmed', () => {
+    expect(availableControlActions('OPEN', false, PRODUCER)).toEqual(['pass', 'fail']);
+    expect(availableControlActions('PASSED', false, PRODUCER)).toEqual(['fail', 'reopen']);
+    expect(availableControlActions('PASSED', false, VALIDATOR)).toEqual(['fail', 'confirm']);
+    expect(availableControlActions('PASSED', true, VALIDATOR)).toEqual(['fail']);
+    expect(availableControlActions('FAILED', false, CONTROL_PILOT)).toEqual([
+      'pass',
+      'confirm',
+      'cancel',
+      'reopen',
+    ]);
+    for (const result of CONTROL_RESULTS) expect(availableControlActions(result, false, NOBODY)).toEqual([]);
+  });
+});
+
+describe('done on a go/no-go step and the controls of its phase', () => {
+  const phaseControls = {
+    phase: 'Migration',
+    controls: [
+      { id: 'C0001-a', result: 'PASSED' },
+      { id: 'C0002-a', result: 'OPEN' },
+      { id: 'C0003-a', result: 'FAILED' },
+      { id: 'C0004-a', result: 'CANCELLED' },
+    ] as const,
+  };
+  const done = (overrides: Partial<WorkTransitionInput>) =>
+    decideWorkTransition(
+      stepInput({
+        subject: { kind: 'step', id: 'IGO-15' },
+        action: 'done',
+        current: { status: 'IN_PROGRESS', heldFrom: null },
+        phaseControls,
+        ...overrides,
+      }),
+    );
+
+  it('refuses while a control is OPEN or FAILED, naming them', () => {
+    expect(done({ actor: PILOT })).toEqual({
+      ok: false,
+      code: 'CONTROLS_NOT_PASSED',
+      message:
+        'Step IGO-15 is a go/no-go step and controls of phase Migration are not passed: C0002-a OPEN, C0003-a FAILED. ' +
+        'Repeat with the acknowledgement to mark it done anyway; the open controls are recorded.',
+    });
+    expect(done({ actor: TEAM_MEMBER })).toEqual({
+      ok: false,
+      code: 'CONTROLS_NOT_PASSED',
+      message:
+        'Step IGO-15 is a go/no-go step and controls of phase Migration are not passed: C0002-a OPEN, C0003-a FAILED. ' +
+        'Only a pilot may mark it done anyway.',
+    });
+  });
+
+  it("applies a pilot's acknowledgement and returns the controls acknowledged", () => {
+    expect(done({ actor: PILOT, acknowledgeControls: true })).toEqual({
+      ok: true,
+      to: 'DONE',
+      heldFrom: null,
+      forced: false,
+      acknowledgedControls: [
+        { id: 'C0002-a', result: 'OPEN' },
+        { id: 'C0003-a', result: 'FAILED' },
+      ],
+    });
+  });
+
+  it("does not take a team member's acknowledgement", () => {
+    const decision = done({ actor: TEAM_MEMBER, acknowledgeControls: true });
+    expect(decision.ok ? 'applied' : decision.code).toBe('CONTROLS_NOT_PASSED');
+  });
+
+  it('lets the step be done when every control passed or was cancelled', () => {
+    const passed = { phase: 'Migration', controls: [{ id: 'C0001-a', result: 'PASSED' as const }] };
+    expect(done({ actor: TEAM_MEMBER, phaseControls: passed })).toEqual({
+      ok: true,
+      to: 'DONE',
+      heldFrom: null,
+      forced: false,
+    });
+  });
+
+  it('checks open tasks before the controls', () => {
+    const decision = done({ actor: PILOT, openTasks: ['IGO-15-1'], acknowledgeControls: true });
+    expect(decision.ok ? 'applied' : decision.code).toBe('TASKS_OPEN');
+    const forced = done({ actor: PILOT, openTasks: ['IGO-15-1'], force: true });
+    expect(forced.ok ? 'applied' : forced.code).toBe('CONTROLS_NOT_PASSED');
   });
 });
