@@ -99,3 +99,27 @@ export function smallPlan(): PlanModel {
     ],
   };
 }
+
+/**
+ * The small plan with a go/no-go step closing its phase: IGO-5 (Engine) follows TRT-4 in every
+ * iteration, and TRT-3 gets a task TRT-3-1 linking a second control, C0002-a, which the DBA team
+ * both produces and validates. The phase CSD migration then has two controls: C0001-a (produced by
+ * Engine, validated by DBA) and C0002-a. The other steps, tasks and figures are those of
+ * `smallPlan`, so tests written for it read the same here.
+ */
+export function smallPlanWithGoNoGo(): PlanModel {
+  const plan = smallPlan();
+  return {
+    ...plan,
+    stepTypes: [...plan.stepTypes, { type: 'IGO', name: 'Go/no-go' }],
+    steps: [...plan.steps, step('IGO-5', 'Engine', ['TRT-4'], ['Run1', 'DR1'])],
+    tasks: [
+      ...plan.tasks,
+      { id: 'TRT-3-1', description: '<p>Reconcile.</p>', team: 'Engine', durationMinutes: 10, controls: ['C0002-a'] },
+    ],
+    controls: [
+      ...plan.controls,
+      { id: 'C0002-a', name: 'Balances', producer: 'DBA', validator: 'DBA', description: '' },
+    ],
+  };
+}
