@@ -3,6 +3,8 @@
  * Readiness is derived here from the plan snapshot and the stored statuses, never stored.
  */
 import type { DurationBasis } from '../domain/duration-basis.js';
+import type { PhaseControl } from '../domain/go-no-go.js';
+import { loadPhaseControls, type PhaseControls } from './phase-controls.js';
 import type { Placeholder, SQL } from 'drizzle-orm';
 import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
@@ -155,7 +157,9 @@ export interface StepDetail {
   predecessors: { id: string; status: WorkStatus }[];
   successors: { id: string; status: WorkStatus }[];
   tasks: { id: string; team: string; status: WorkStatus }[];
-  controls: { id: string; name: string; result: ControlResult }[];
+  controls: PhaseControl[];
+  /** A go/no-go step (IGO, BGO, GON): the controls of its phase (src/engine/phase-controls.ts); else null. */
+  phaseControls: PhaseControls | null;
 }
 
 /** A step's state in an iteration, with its effective links, tasks and controls. */
@@ -211,13 +215,17 @@ export async function getStepDetail(
         left join task_states ts on ts.task_id = t.id and ts.iteration_id = ${iteration.id}
         where t.step_id = ${step.dbId} and not t.archived order by t.number`,
   );
-  const controls = await queryRows<{ id: string; name: string; result: ControlResult }>(
+  const controls = await queryRows<PhaseControl>(
     db,
-    sql`select distinct c.key as id, c.name, coalesce(cr.result, 'OPEN') as result from tasks t
+    sql`select distinct c.key as id, c.name, pt.name as producer, vt.name as validator,
+          coalesce(cr.result, 'OPEN') as result, coalesce(cr.confirmed_at is not null, false) as confirmed
+        from tasks t
         join task_controls tc on tc.task_id = t.id join controls c on c.id = tc.control_id
+        join teams pt on pt.id = c.producer_team_id join teams vt on vt.id = c.validator_team_id
         left join control_results cr on cr.control_id = c.id and cr.iteration_id = ${iteration.id}
         where t.step_id = ${step.dbId} and not t.archived and not c.archived order by c.key`,
   );
+  const phaseControls = await loadPhaseControls(db, snapshot, iteration.id, index);
   const changedAt = toDate(row?.changed_at);
   return {
     iteration: iteration.name,
@@ -251,6 +259,7 @@ export async function getStepDetail(
       .map((i) => ({ id: snapshot.steps[i]!.key, status: statusOf(i) })),
     tasks,
     controls,
+    phaseControls,
   };
 }
 

@@ -230,6 +230,7 @@ export class RunsheetBot extends TeamsActivityHandler {
         seen: action.seen,
         reason: action.reason,
         force: action.force,
+        acknowledgeControls: action.acknowledgeControls,
         source,
         forecastSeen: forecastSeenIn(invoke.action.data),
       });
@@ -242,6 +243,22 @@ export class RunsheetBot extends TeamsActivityHandler {
           audit: result.auditSeq,
           activity: context.activity.id,
         },
+        'card action',
+      );
+    } else if (action.kind === 'control') {
+      // A control's result or its confirmation, from the card of a step that shows the control.
+      const result = await engine.execute({
+        action: action.action,
+        subject: action.control,
+        iteration: action.iteration,
+        actor: actorRef,
+        seen: action.seen,
+        reason: action.reason,
+        source,
+      });
+      notice = cardNoticeFor(result);
+      logger.info(
+        { verb: invoke.action.verb, control: action.control, outcome: result.outcome, audit: result.auditSeq },
         'card action',
       );
     } else if (action.kind === 'activate') {

@@ -105,6 +105,36 @@ describe('parseStepCardAction', () => {
     }
   });
 
+  it('reads control buttons with the note of their own input, and Done anyway', () => {
+    const data = { step: 'IGO-15', iteration: 'Run1', seen: 'OPEN', control: 'C0001-a' };
+    expect(
+      parseStepCardAction({
+        verb: 'control.pass',
+        data: { ...data, 'note-C0001-a': '  1,204 rows ', 'note-C0002-a': 'not mine' },
+      }),
+    ).toEqual({
+      kind: 'control',
+      action: 'pass',
+      step: 'IGO-15',
+      control: 'C0001-a',
+      iteration: 'Run1',
+      seen: 'OPEN',
+      reason: '1,204 rows',
+    });
+    expect(parseStepCardAction({ verb: 'control.confirm', data: { ...data, seen: 'PASSED' } })).toMatchObject({
+      kind: 'control',
+      action: 'confirm',
+      reason: null,
+    });
+    expect(parseStepCardAction({ verb: 'control.cancel', data })).toMatchObject({ kind: 'invalid' });
+    expect(
+      parseStepCardAction({
+        verb: 'step.done',
+        data: { step: 'IGO-15', iteration: 'Run1', seen: 'IN_PROGRESS', acknowledgeControls: true },
+      }),
+    ).toMatchObject({ kind: 'work', action: 'done', acknowledgeControls: true });
+  });
+
   it('reads back every button the card renders', () => {
     const at = new Date('2026-12-05T18:44:00Z');
     const data: StepCardData = {

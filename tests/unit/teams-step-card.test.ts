@@ -113,7 +113,9 @@ function stepData(overrides: Partial<StepCardData> = {}): StepCardData {
       task('TRT-12345a-2', 'DBA', 'IN_PROGRESS'),
       task('TRT-12345a-3', 'Engine', 'DONE'),
     ],
-    controls: [{ id: 'C0042-b', name: 'Row counts match', result: 'PASSED' }],
+    controls: [
+      { id: 'C0042-b', name: 'Row counts match', producer: 'Engine', validator: 'DBA', result: 'PASSED', confirmed: false },
+    ],
     version: 3,
     asOf: { at: new Date('2026-12-05T18:56:00Z'), localTime: '19:56' },
     ...overrides,
@@ -162,7 +164,9 @@ const VIEWERS: Record<string, StepCardViewer | null> = {
 function stepButtons(card: AdaptiveCard): string[] {
   return visibleActions(card)
     .map((action) => action.id ?? '')
-    .filter((id) => !id.startsWith('task-') && id !== 'refresh' && id !== 'instructions');
+    .filter(
+      (id) => !id.startsWith('task-') && !id.startsWith('control-') && id !== 'refresh' && id !== 'instructions',
+    );
 }
 
 describe('the step card as Microsoft’s parser reads it', () => {
@@ -355,6 +359,8 @@ describe('what the buttons send', () => {
             seen: shownTask.status,
             task: shownTask.id,
           });
+        } else if (action.verb!.startsWith('control.')) {
+          expect(action.data).toEqual({ step: 'TRT-12345a', iteration: 'Run1', seen: 'PASSED', control: 'C0042-b' });
         } else if (action.id === 'force-start-confirm') {
           expect(action.data).toEqual({ step: 'TRT-12345a', iteration: 'Run1', seen: 'OPEN', force: true });
         } else {
@@ -364,6 +370,8 @@ describe('what the buttons send', () => {
     }
     expect([...verbs].sort()).toEqual([
       'card.refresh',
+      'control.confirm',
+      'control.fail',
       'step.cancel',
       'step.done',
       'step.fail',
@@ -595,7 +603,9 @@ describe('hostile text', () => {
       elapsedMinutes: null,
       lastChange: { action: 'fail', byName: hostile, at: new Date('2026-12-05T18:50:00Z'), local: '' },
       tasks: [task('TRT-12345a-1', 'Engine', 'OPEN', hostile)],
-      controls: [{ id: 'C0042-b', name: hostile, result: 'OPEN' }],
+      controls: [
+        { id: 'C0042-b', name: hostile, producer: 'Engine', validator: 'DBA', result: 'OPEN', confirmed: false },
+      ],
     });
     const card = renderStepCard(data, VIEWERS.pilot!, { notice: { kind: 'refused', text: hostile } });
     expect(adaptiveCardProblems(card)).toEqual([]);
@@ -654,11 +664,19 @@ describe('cards/step-card.sample.json', () => {
       tasks: Array.from({ length: MAX_TASKS_SHOWN + 2 }, (_, i) =>
         task(`TRT-12345a-${i + 1}`, 'Engine', i % 2 === 0 ? 'OPEN' : 'IN_PROGRESS'),
       ),
-      controls: Array.from({ length: 10 }, (_, i) => ({
-        id: `C000${i}-a`,
-        name: 'x',
-        result: 'OPEN' as const,
-      })),
+      controls: [],
+      // A go/no-go step's phase controls: the warning and every kind of button show.
+      phaseControls: {
+        phase: 'CSD migration',
+        controls: Array.from({ length: 10 }, (_, i) => ({
+          id: `C000${i}-a`,
+          name: 'x',
+          producer: 'Engine',
+          validator: 'DBA',
+          result: (['OPEN', 'PASSED', 'FAILED'] as const)[i % 3]!,
+          confirmed: false,
+        })),
+      },
     });
     const view = buildStepCardView(many, VIEWERS.pilot!, {
       refreshUserIds: ['29:x'],
@@ -670,5 +688,101 @@ describe('cards/step-card.sample.json', () => {
     // Buttons differ by status; their keys must not.
     expect(Object.keys(sampleActions).sort()).toEqual(Object.keys(viewActions).sort());
     expect(Object.keys(samplePilot ?? {}).sort()).toEqual(Object.keys(viewPilot ?? {}).sort());
+  });
+});
+
+describe('controls on the card', () => {
+  const control = (id: string, result: StepCardData['controls'][number]['result'], confirmed = false) => ({
+    id,
+    name: `Check ${id}`,
+    producer: 'Engine',
+    validator: 'DBA',
+    result,
+    confirmed,
+  });
+  const controlButtons = (card: AdaptiveCard) =>
+    executeActions(card)
+      .filter((a) => a.verb!.startsWith('control.'))
+      .map((a) => `${a.verb} ${(a.data as { control: string }).control}`);
+
+  it('offers Passed/Failed to the producer, Confirm to the validator, and nothing to a viewer', () => {
+    const data = stepData({ controls: [control('C0001-a', 'OPEN'), control('C0002-a', 'PASSED')] });
+    expect(controlButtons(renderStepCard(data, VIEWERS.member!))).toEqual([
+      'control.pass C0001-a',
+      'control.fail C0001-a',
+      'control.fail C0002-a',
+    ]);
+    expect(controlButtons(renderStepCard(data, VIEWERS.otherTeam!))).toEqual([
+      'control.pass C0001-a',
+      'control.fail C0001-a',
+      'control.fail C0002-a',
+      'control.confirm C0002-a',
+    ]);
+    expect(controlButtons(renderStepCard(data, VIEWERS.viewer!))).toEqual([]);
+    // The shared card stands for the step's team (Engine, the producer).
+    expect(controlButtons(renderStepCard(data, null))).toEqual(controlButtons(renderStepCard(data, VIEWERS.member!)));
+    // A confirmed result offers no second Confirm; a closed iteration offers nothing.
+    const confirmed = stepData({ controls: [control('C0002-a', 'PASSED', true)] });
+    expect(controlButtons(renderStepCard(confirmed, VIEWERS.otherTeam!))).toEqual(['control.fail C0002-a']);
+    const closed = stepData({ iteration: { ...stepData().iteration, status: 'CLOSED' } });
+    expect(controlButtons(renderStepCard(closed, VIEWERS.pilot!))).toEqual([]);
+  });
+
+  it('puts the note input in the Result… form, under an id unique to the control', () => {
+    const card = renderStepCard(stepData({ controls: [control('C0001-a', 'OPEN')] }), VIEWERS.member!);
+    const form = visibleActions(card).find((a) => a.id === 'control-result-C0001-a') as unknown as {
+      card: { body: { id: string; label: string }[] };
+    };
+    expect(form.card.body).toEqual([
+      { type: 'Input.Text', id: 'note-C0001-a', label: 'Note (optional)', maxLength: 500 },
+    ]);
+    const view = buildStepCardView(stepData({ controls: [control('C0001-a', 'PASSED', true)] }), null);
+    expect(view.controls!.items[0]).toMatchObject({ teams: 'Engine → DBA', confirmation: 'confirmed' });
+  });
+
+  it("shows a go/no-go step's phase controls, failed and open first, with counts and a warning", () => {
+    const phase = [control('C0003-a', 'FAILED'), control('C0002-a', 'OPEN'), control('C0001-a', 'PASSED', true)];
+    const data = stepData({ id: 'IGO-15', controls: [], phaseControls: { phase: 'Migration', controls: phase } });
+    const view = buildStepCardView(data, VIEWERS.pilot!);
+    expect(view.controls).toMatchObject({
+      heading: 'Controls of phase Migration: 1 passed, 1 open, 1 failed',
+      warning:
+        "Not passed: C0003-a FAILED, C0002-a OPEN. Marking this go/no-go step done needs a pilot's acknowledgement.",
+      more: null,
+    });
+    expect(view.controls!.items.map((c) => c.id)).toEqual(['C0003-a', 'C0002-a', 'C0001-a']);
+    expect(view.pilotActions!.doneAnyway).toEqual({
+      step: 'IGO-15',
+      iteration: 'Run1',
+      seen: 'IN_PROGRESS',
+      acknowledgeControls: true,
+    });
+    // A team member keeps Done (the engine explains) and gets no Done anyway.
+    expect(buildStepCardView(data, VIEWERS.member!).pilotActions).toBeNull();
+    const card = renderStepCard(data, VIEWERS.pilot!);
+    expect(executeActions(card).find((a) => a.id === 'done-anyway-confirm')).toMatchObject({
+      verb: 'step.done',
+      data: view.pilotActions!.doneAnyway,
+    });
+    expect(adaptiveCardProblems(card)).toEqual([]);
+    // All passed: no warning and no Done anyway.
+    const passed = stepData({
+      id: 'IGO-15',
+      phaseControls: { phase: 'Migration', controls: [control('C0001-a', 'PASSED')] },
+    });
+    expect(buildStepCardView(passed, VIEWERS.pilot!).controls!.warning).toBeNull();
+    expect(buildStepCardView(passed, VIEWERS.pilot!).pilotActions!.doneAnyway).toBeNull();
+  });
+
+  it('keeps a go/no-go card of 200 phase controls within 8 lines and the 28 KB of a Teams message', () => {
+    const many = Array.from({ length: 200 }, (_, i) => control(`C${String(i).padStart(4, '0')}-a`, 'OPEN'));
+    const data = stepData({ id: 'IGO-15', phaseControls: { phase: 'Migration', controls: many } });
+    const view = buildStepCardView(data, VIEWERS.pilot!);
+    expect(view.controls!.items).toHaveLength(8);
+    expect(view.controls!.more).toBe('…and 192 more');
+    expect(view.controls!.warning).toMatch(/C0007-a OPEN, 192 more\. Marking/);
+    const card = renderStepCard(data, VIEWERS.pilot!, { refreshUserIds: Array(60).fill('29:x') });
+    expect(Buffer.byteLength(JSON.stringify(card))).toBeLessThan(28 * 1024);
+    expect(adaptiveCardProblems(card)).toEqual([]);
   });
 });

@@ -28,19 +28,22 @@
 import { Template } from 'adaptivecards-templating/lib/template-engine.js';
 import stepCardTemplate from '../../../cards/step-card.json' with { type: 'json' };
 import { assertNever, type ControlResult, type WorkAction, type WorkStatus } from '../../domain/statuses.js';
-import { availableWorkActions } from '../../domain/transitions.js';
+import { availableControlActions, availableWorkActions } from '../../domain/transitions.js';
+import { isOpenOrFailed, phaseControlsHeading } from '../../domain/go-no-go.js';
 import type { CommandResult } from '../../engine/command.js';
 import { describeLastChange } from '../../engine/messages.js';
 import { truncateText } from './plain-text.js';
 import {
   activationLaunchData,
+  controlActionData,
+  controlNoteInputId,
   refreshActionData,
   stepActionData,
   type ActivationLaunchData,
   taskActionData,
   type StepCardActionData,
 } from './step-card-actions.js';
-import type { StepCardData, StepCardTask } from './step-card-data.js';
+import type { StepCardControl, StepCardData, StepCardTask } from './step-card-data.js';
 
 /** An Adaptive Card as JSON, ready to be an attachment's `content` or an invoke response's `value`. */
 export interface AdaptiveCard {
@@ -88,7 +91,10 @@ export interface RenderStepCardOptions {
 export const MAX_REFRESH_USER_IDS = 60;
 /** Tasks listed on a card; the rest are summarised. A step may have 1000 tasks and a Teams message holds about 28 KB. */
 export const MAX_TASKS_SHOWN = 12;
-/** Controls listed on a card; the rest are summarised. */
+/**
+ * Controls listed on a card; the rest are summarised. Each may carry its Result… and Confirm
+ * buttons (about 1 KB), so 8 of them stay well within a Teams message.
+ */
 export const MAX_CONTROLS_SHOWN = 8;
 /** Predecessors named in the facts; the rest are counted. */
 export const MAX_PREDECESSORS_SHOWN = 8;
@@ -111,6 +117,24 @@ export interface StepCardTaskView {
   hasActions: boolean;
 }
 
+/** One control line of the card, with the buttons the viewer may press. */
+export interface StepCardControlView {
+  id: string;
+  name: string;
+  /** `Engine → DBA`: the producer team, then the validator team. */
+  teams: string;
+  result: { label: string; color: TextColor };
+  /** `confirmed`, `not confirmed` (a PASSED or FAILED result), or null (OPEN, CANCELLED). */
+  confirmation: string | null;
+  /** The id of the note input of the Result… form, unique on the card. */
+  noteId: string;
+  pass: Button;
+  fail: Button;
+  confirm: Button;
+  hasResultActions: boolean;
+  hasActions: boolean;
+}
+
 /** The data the template is filled with; `cards/step-card.sample.json` is one of these. */
 export interface StepCardView {
   /** The TEST marker (comms mode `test`), or null. */
@@ -125,9 +149,12 @@ export interface StepCardView {
   elapsed: { text: string; color: TextColor } | null;
   reason: string | null;
   tasks: { heading: string; items: StepCardTaskView[]; more: string | null } | null;
+  /** The controls linked to the step's tasks, or a go/no-go step's controls of its phase. */
   controls: {
     heading: string;
-    items: { id: string; name: string; result: { label: string; color: TextColor } }[];
+    /** A go/no-go step not finished while controls of its phase are OPEN or FAILED. */
+    warning: string | null;
+    items: StepCardControlView[];
     more: string | null;
   } | null;
   /** Only http(s) links: a card must not carry a `javascript:` URL from a workbook. */
@@ -140,6 +167,8 @@ export interface StepCardView {
     resume: Button;
     cancel: Button;
     reopen: Button;
+    /** Done on a go/no-go step over open or failed controls, acknowledging them (behind a ShowCard). */
+    doneAnyway: Button;
     /** An Action.Submit that opens the activation dialog in Teams. */
     activate: ActivationLaunchData | null;
   } | null;
@@ -195,7 +224,7 @@ export function buildStepCardView(
     elapsed: elapsedLine(data),
     reason: reasonLine(data),
     tasks: taskList(data, viewer, canAct),
-    controls: controlList(data),
+    controls: controlList(data, viewer, canAct),
     instructionsUrl: /^https?:\/\//i.test(data.instructionsUrl.trim()) ? data.instructionsUrl.trim() : null,
     actions: {
       // A team member starts a ready step; a pilot forces a waiting one through forceStart below.
@@ -227,6 +256,10 @@ function pilotButtons(data: StepCardData, stepActions: readonly WorkAction[]): S
   const when = (shown: boolean): Button => (shown ? { ...seen } : null);
   const buttons = {
     forceStart: stepActions.includes('start') && !data.ready ? { ...seen, force: true as const } : null,
+    doneAnyway:
+      stepActions.includes('done') && blockingControls(data).length > 0
+        ? { ...seen, acknowledgeControls: true as const }
+        : null,
     hold: when(stepActions.includes('hold')),
     resume: when(stepActions.includes('resume')),
     cancel: when(stepActions.includes('cancel')),
@@ -435,18 +468,76 @@ function taskView(
   };
 }
 
-function controlList(data: StepCardData): StepCardView['controls'] {
-  if (data.controls.length === 0) return null;
-  const passed = data.controls.filter((c) => c.result === 'PASSED').length;
-  const hidden = data.controls.length - MAX_CONTROLS_SHOWN;
+/** A go/no-go step's controls of its phase that are OPEN or FAILED (none for other steps). */
+function blockingControls(data: StepCardData): StepCardControl[] {
+  return data.phaseControls?.controls.filter((c) => isOpenOrFailed(c.result)) ?? [];
+}
+
+/**
+ * The controls section: a go/no-go step shows the controls of its phase (failed and open first,
+ * counted in the heading) and warns while any is OPEN or FAILED; any other step its own controls.
+ */
+function controlList(
+  data: StepCardData,
+  viewer: StepCardViewer | null,
+  canAct: boolean,
+): StepCardView['controls'] {
+  const phase = data.phaseControls ?? null;
+  const controls = phase ? phase.controls : data.controls;
+  if (controls.length === 0 && !phase) return null;
+  const passed = controls.filter((c) => c.result === 'PASSED').length;
+  const hidden = controls.length - MAX_CONTROLS_SHOWN;
+  const blocking = blockingControls(data);
+  const unfinished = data.status !== 'DONE' && data.status !== 'CANCELLED';
+  const named = blocking.slice(0, MAX_CONTROLS_SHOWN).map((c) => `${c.id} ${c.result}`);
+  if (blocking.length > MAX_CONTROLS_SHOWN) named.push(`${blocking.length - MAX_CONTROLS_SHOWN} more`);
   return {
-    heading: `Controls · ${passed}/${data.controls.length} passed`,
-    items: data.controls.slice(0, MAX_CONTROLS_SHOWN).map((control) => ({
-      id: control.id,
-      name: control.name,
-      result: { label: control.result, color: controlResultColor(control.result) },
-    })),
+    heading: phase ? phaseControlsHeading(phase.phase, controls) : `Controls · ${passed}/${controls.length} passed`,
+    warning:
+      unfinished && blocking.length > 0
+        ? `Not passed: ${named.join(', ')}. Marking this go/no-go step done needs a pilot's acknowledgement.`
+        : null,
+    items: controls.slice(0, MAX_CONTROLS_SHOWN).map((control) => controlView(data, control, viewer, canAct)),
     more: hidden > 0 ? `…and ${hidden} more` : null,
+  };
+}
+
+/**
+ * A control line. Buttons follow `availableControlActions` (the control table): Passed and Failed
+ * (with a note) for whoever may set the result, Confirm for the validator team and pilots. The
+ * shared card stands for the step's team, as for the step's buttons.
+ */
+function controlView(
+  data: StepCardData,
+  control: StepCardControl,
+  viewer: StepCardViewer | null,
+  canAct: boolean,
+): StepCardControlView {
+  const teams = viewer === null ? [data.team] : viewer.teams;
+  const roles = {
+    isPilot: viewer?.isPilot ?? false,
+    isProducer: teams.includes(control.producer),
+    isValidator: teams.includes(control.validator),
+  };
+  const allowed = canAct ? availableControlActions(control.result, control.confirmed, roles) : [];
+  const button = (action: 'pass' | 'fail' | 'confirm'): Button =>
+    allowed.includes(action) ? controlActionData(data.id, data.iteration.name, control.id, control.result) : null;
+  const pass = button('pass');
+  const fail = button('fail');
+  const confirm = button('confirm');
+  const decided = control.result === 'PASSED' || control.result === 'FAILED';
+  return {
+    id: control.id,
+    name: control.name,
+    teams: `${control.producer} → ${control.validator}`,
+    result: { label: control.result, color: controlResultColor(control.result) },
+    confirmation: decided ? (control.confirmed ? 'confirmed' : 'not confirmed') : null,
+    noteId: controlNoteInputId(control.id),
+    pass,
+    fail,
+    confirm,
+    hasResultActions: pass !== null || fail !== null,
+    hasActions: pass !== null || fail !== null || confirm !== null,
   };
 }
 

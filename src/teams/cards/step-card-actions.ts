@@ -13,15 +13,29 @@
  * input has its own id; `parseStepCardAction` reads the one that belongs to the verb.
  */
 import { z } from 'zod';
-import { isWorkAction, type WorkAction, type WorkStatus } from '../../domain/statuses.js';
+import {
+  isWorkAction,
+  type ControlAction,
+  type ControlResult,
+  type WorkAction,
+  type WorkStatus,
+} from '../../domain/statuses.js';
 
 /** Verb of the card's refresh action, automatic (`refresh`) or the visible Refresh button. */
 export const REFRESH_VERB = 'card.refresh';
 /** Verb of a pilot's Activate button (the activation email to the team). */
 export const ACTIVATE_VERB = 'step.activate';
 
+/** The control actions the card offers: a result with a note, and the validator's confirmation. */
+export const CARD_CONTROL_ACTIONS = ['pass', 'fail', 'confirm'] as const satisfies readonly ControlAction[];
+export type CardControlAction = (typeof CARD_CONTROL_ACTIONS)[number];
+
 export type StepCardVerb =
-  `step.${WorkAction}` | `task.${WorkAction}` | typeof ACTIVATE_VERB | typeof REFRESH_VERB;
+  | `step.${WorkAction}`
+  | `task.${WorkAction}`
+  | `control.${CardControlAction}`
+  | typeof ACTIVATE_VERB
+  | typeof REFRESH_VERB;
 
 /** The id of the input that carries the reason for each verb that asks for one. */
 export const REASON_INPUT_IDS = {
@@ -36,12 +50,16 @@ export interface StepCardActionData {
   step: string;
   /** Iteration name. */
   iteration: string;
-  /** The subject's status as the viewer saw it; absent on refresh, which changes nothing. */
-  seen?: WorkStatus;
+  /** The subject's status (a control's result) as the viewer saw it; absent on refresh. */
+  seen?: WorkStatus | ControlResult;
   /** Canonical task id, on task buttons. */
   task?: string;
+  /** Canonical control id, on control buttons. */
+  control?: string;
   /** A pilot's override of readiness (Force start). */
   force?: true;
+  /** Done anyway on a go/no-go step: the open or failed controls of its phase are acknowledged. */
+  acknowledgeControls?: true;
 }
 
 /** Data of a step button: `{ step, iteration, seen }`, exactly as the fixture has it. */
@@ -57,6 +75,21 @@ export function taskActionData(
   seen: WorkStatus,
 ): StepCardActionData {
   return { step, iteration, seen, task };
+}
+
+/** Data of a control button: the step's data with the control and its result as `seen`. */
+export function controlActionData(
+  step: string,
+  iteration: string,
+  control: string,
+  seen: ControlResult,
+): StepCardActionData {
+  return { step, iteration, seen, control };
+}
+
+/** The id of a control's note input: unique on the card, as Teams requires. */
+export function controlNoteInputId(control: string): string {
+  return `note-${control}`;
 }
 
 /**
@@ -104,6 +137,18 @@ export type StepCardAction =
       /** Trimmed; null when absent or blank. */
       reason: string | null;
       force: boolean;
+      /** Done anyway on a go/no-go step. */
+      acknowledgeControls?: boolean;
+    }
+  | {
+      kind: 'control';
+      action: CardControlAction;
+      step: string;
+      control: string;
+      iteration: string;
+      seen: string | null;
+      /** The note typed in the control's Result… form; null when absent or blank. */
+      reason: string | null;
     }
   /** Not a step card action (another card, a forged or truncated payload): answer with a message. */
   | { kind: 'invalid'; problem: string };
@@ -117,7 +162,9 @@ const actionSchema = z.object({
       iteration: nonEmptyText,
       seen: z.string().optional(),
       task: nonEmptyText.optional(),
+      control: nonEmptyText.optional(),
       force: z.boolean().optional(),
+      acknowledgeControls: z.boolean().optional(),
     })
     // Input values arrive merged into the data, under their own ids.
     .catchall(z.unknown()),
@@ -140,6 +187,7 @@ export function parseStepCardAction(payload: unknown): StepCardAction {
   if (verb === ACTIVATE_VERB) return { kind: 'activate', step, iteration, seen };
 
   const [subject, action, ...rest] = verb.split('.');
+  if (subject === 'control' && rest.length === 0) return parseControlAction(verb, action, data);
   if ((subject !== 'step' && subject !== 'task') || action === undefined || rest.length > 0) {
     return { kind: 'invalid', problem: `Unknown card action "${verb}".` };
   }
@@ -161,5 +209,27 @@ export function parseStepCardAction(payload: unknown): StepCardAction {
     seen,
     reason,
     force: data.force === true,
+    ...(data.acknowledgeControls === true ? { acknowledgeControls: true } : {}),
+  };
+}
+
+function parseControlAction(
+  verb: string,
+  action: string | undefined,
+  data: z.infer<typeof actionSchema>['data'],
+): StepCardAction {
+  const known = (CARD_CONTROL_ACTIONS as readonly string[]).includes(action ?? '');
+  if (!known) return { kind: 'invalid', problem: `Unknown card action "${verb}".` };
+  const control = data.control?.trim();
+  if (!control) return { kind: 'invalid', problem: `The card action "${verb}" does not say which control.` };
+  const note = data[controlNoteInputId(control)];
+  return {
+    kind: 'control',
+    action: action as CardControlAction,
+    step: data.step.trim(),
+    control,
+    iteration: data.iteration.trim(),
+    seen: data.seen ?? null,
+    reason: typeof note === 'string' && note.trim() !== '' ? note.trim() : null,
   };
 }

@@ -21,6 +21,8 @@ import { formatLocalTime } from '../../engine/messages.js';
 import { NotFoundError } from '../../engine/read-models.js';
 import { opensAtText } from '../../engine/fixed-starts.js';
 import { glanceStepForecast } from '../../engine/forecast-glance.js';
+import { isGoNoGoStep } from '../../domain/go-no-go.js';
+import { loadPhaseControls } from '../../engine/phase-controls.js';
 import { htmlToPlainText } from './plain-text.js';
 
 /** A moment as the card shows it: the instant, and the same in the iteration's time zone. */
@@ -44,8 +46,13 @@ export interface StepCardControl {
   /** Canonical control id, `C0042-b`. */
   id: string;
   name: string;
+  /** The teams that record the result and that confirm it. */
+  producer: string;
+  validator: string;
   /** This iteration's result. */
   result: ControlResult;
+  /** Whether the validator team (or a pilot) confirmed this result. */
+  confirmed: boolean;
 }
 
 export interface StepCardData {
@@ -93,6 +100,11 @@ export interface StepCardData {
   tasks: StepCardTask[];
   /** Controls linked to the step's tasks, each once. */
   controls: StepCardControl[];
+  /**
+   * A go/no-go step (IGO, BGO, GON; src/domain/go-no-go.ts): the controls of its phase, failed and
+   * open first; absent for any other step.
+   */
+  phaseControls?: { phase: string; controls: StepCardControl[] } | null;
   /**
    * While the step is unfinished in an active iteration: its forecast end (formatted) and whether it
    * is on the critical path, from the forecast this instance holds in memory, and which durations
@@ -178,11 +190,15 @@ function cardQuery(iterationId: number, stepId: number, predecessorDbIds: readon
          from tasks t join teams tm on tm.id = t.team_id
          where t.step_id = ${stepId} and not t.archived) as tasks,
       (select coalesce(json_agg(json_build_object(
-                 'id', c.key, 'name', c.name,
+                 'id', c.key, 'name', c.name, 'producer', pt.name, 'validator', vt.name,
                  'result', coalesce((select cr.result from control_results cr
-                                     where cr.iteration_id = ${iterationId} and cr.control_id = c.id), 'OPEN'))
+                                     where cr.iteration_id = ${iterationId} and cr.control_id = c.id), 'OPEN'),
+                 'confirmed', exists(select 1 from control_results cr
+                                     where cr.iteration_id = ${iterationId} and cr.control_id = c.id
+                                       and cr.confirmed_at is not null))
                order by c.key), '[]'::json)
          from controls c
+         join teams pt on pt.id = c.producer_team_id join teams vt on vt.id = c.validator_team_id
          where c.id = any(array(
              select tc.control_id from task_controls tc
              where tc.task_id = any(array(select t.id from tasks t where t.step_id = ${stepId} and not t.archived))))
@@ -259,10 +275,10 @@ export async function readStepCard(
     if (row!.iteration_id === null) throw new NotFoundError(`There is no iteration with id ${iterationId}.`);
     if (index === undefined || row!.key === null)
       throw new NotFoundError(`There is no step with id ${stepId} in the plan.`);
-    return {
-      data: cardData(engine, row!, { snapshot, index, predecessorIndices, stepId, now }),
-      iterationArchived: row!.iteration_archived === true,
-    };
+    const data = cardData(engine, row!, { snapshot, index, predecessorIndices, stepId, now });
+    // Only go/no-go steps pay this second query (src/engine/phase-controls.ts).
+    if (isGoNoGoStep(data.id)) data.phaseControls = await loadPhaseControls(db, snapshot, iterationId, index);
+    return { data, iterationArchived: row!.iteration_archived === true };
   }
 }
 
