@@ -61,6 +61,9 @@ export function countControls(controls: readonly Pick<PhaseControl, 'result'>[])
 }
 
 /** `Controls of phase Migration: 5 passed, 2 open, 1 failed`. */
-export function phaseControlsHeading(phase: string, controls: readonly Pick<PhaseControl, 'result'>[]): string {
+export function phaseControlsHeading(
+  phase: string,
+  controls: readonly Pick<PhaseControl, 'result'>[],
+): string {
   return `Controls of phase ${phase}: ${countControls(controls)}`;
 }

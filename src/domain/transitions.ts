@@ -301,7 +301,9 @@ export function decideControlTransition(input: ControlTransitionInput): ControlT
 
   if (!hasControlRole(rule.who, actor)) {
     const own =
-      rule.who === 'validator-pilot' && actor.isProducer ? ' The producer team does not confirm its own result.' : '';
+      rule.who === 'validator-pilot' && actor.isProducer
+        ? ' The producer team does not confirm its own result.'
+        : '';
     return refuse('ROLE', `Only ${describeControlRole(rule.who)} may ${action} ${name}.${own}`);
   }
   const to = controlActionTarget(action, current);

@@ -258,7 +258,12 @@ export class RunsheetBot extends TeamsActivityHandler {
       });
       notice = cardNoticeFor(result);
       logger.info(
-        { verb: invoke.action.verb, control: action.control, outcome: result.outcome, audit: result.auditSeq },
+        {
+          verb: invoke.action.verb,
+          control: action.control,
+          outcome: result.outcome,
+          audit: result.auditSeq,
+        },
         'card action',
       );
     } else if (action.kind === 'activate') {

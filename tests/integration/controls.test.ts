@@ -28,7 +28,10 @@ beforeEach(async () => {
 });
 afterAll(() => database?.destroy());
 
-const as = (person: keyof typeof PEOPLE, command: Omit<Command, 'actor' | 'source'>): Promise<CommandResult> =>
+const as = (
+  person: keyof typeof PEOPLE,
+  command: Omit<Command, 'actor' | 'source'>,
+): Promise<CommandResult> =>
   engine.execute({ ...command, actor: { aadObjectId: PEOPLE[person].aadObjectId }, source: 'teams' });
 
 const later = (minutes: number) => {
@@ -70,13 +73,20 @@ const cardJobSteps = async () =>
 
 describe('the validator confirms a result', () => {
   it('the producer passes with a note, the validator confirms, and the row says who and when', async () => {
-    expect(await as('engine', { action: 'pass', subject: 'C0001-a', seen: 'OPEN', reason: '1,204 rows' })).toMatchObject({
+    expect(
+      await as('engine', { action: 'pass', subject: 'C0001-a', seen: 'OPEN', reason: '1,204 rows' }),
+    ).toMatchObject({
       outcome: 'applied',
       from: 'OPEN',
       to: 'PASSED',
     });
     later(5);
-    const confirmed = await as('dba', { action: 'confirm', subject: 'c0001a', seen: 'PASSED', reason: 'checked' });
+    const confirmed = await as('dba', {
+      action: 'confirm',
+      subject: 'c0001a',
+      seen: 'PASSED',
+      reason: 'checked',
+    });
     expect(confirmed).toMatchObject({
       outcome: 'applied',
       kind: 'control',
@@ -123,7 +133,9 @@ describe('the validator confirms a result', () => {
       outcome: 'refused',
       code: 'OWN_RESULT',
     });
-    expect(await as('pilot', { action: 'confirm', subject: 'C0001-a' })).toMatchObject({ outcome: 'applied' });
+    expect(await as('pilot', { action: 'confirm', subject: 'C0001-a' })).toMatchObject({
+      outcome: 'applied',
+    });
     // One team produces and validates C0002-a: its member may confirm their own result.
     await as('dba', { action: 'pass', subject: 'C0002-a' });
     expect(await as('dba', { action: 'confirm', subject: 'C0002-a' })).toMatchObject({ outcome: 'applied' });
@@ -136,7 +148,8 @@ describe('the validator confirms a result', () => {
     expect(again).toMatchObject({
       outcome: 'duplicate',
       current: 'PASSED',
-      message: 'C0001-a is PASSED and confirmed already: confirmed by Pierre DBA at 2026-12-05 19:00 CET. Nothing changed.',
+      message:
+        'C0001-a is PASSED and confirmed already: confirmed by Pierre DBA at 2026-12-05 19:00 CET. Nothing changed.',
     });
     expect((await controlRow('C0001-a'))!.confirmed_by).toBe(PEOPLE.dba.email);
     expect(await events('control.duplicate')).toHaveLength(1);
@@ -165,7 +178,10 @@ describe('the validator confirms a result', () => {
       confirm_note: null,
     });
     const [event] = await events('control.fail');
-    expect(event!.details.confirmationDropped).toEqual({ by: PEOPLE.dba.email, at: '2026-12-05T18:00:00.000Z' });
+    expect(event!.details.confirmationDropped).toEqual({
+      by: PEOPLE.dba.email,
+      at: '2026-12-05T18:00:00.000Z',
+    });
 
     // The failure is confirmed in turn, and reopening drops that confirmation too.
     expect(await as('dba', { action: 'confirm', subject: 'C0001-a' })).toMatchObject({ outcome: 'applied' });
@@ -200,9 +216,9 @@ describe('Done on a go/no-go step', () => {
         'Only a pilot may mark it done anyway.',
     });
     // A team member's acknowledgement is not taken.
-    expect(
-      await as('engine', { action: 'done', subject: 'IGO-5', acknowledgeControls: true }),
-    ).toMatchObject({ outcome: 'refused', code: 'CONTROLS_NOT_PASSED' });
+    expect(await as('engine', { action: 'done', subject: 'IGO-5', acknowledgeControls: true })).toMatchObject(
+      { outcome: 'refused', code: 'CONTROLS_NOT_PASSED' },
+    );
     expect(await as('pilot', { action: 'done', subject: 'IGO-5' })).toMatchObject({
       code: 'CONTROLS_NOT_PASSED',
       message: expect.stringContaining('Repeat with the acknowledgement to mark it done anyway'),
@@ -243,7 +259,10 @@ describe('Done on a go/no-go step', () => {
     await as('engine', { action: 'pass', subject: 'C0001-a' });
     await as('pilot', { action: 'cancel', subject: 'C0002-a', reason: 'not in Run1' });
     const done = await as('engine', { action: 'done', subject: 'IGO-5' });
-    expect(done).toMatchObject({ outcome: 'applied', message: 'IGO-5 marked done by Luca Engine: IN_PROGRESS → DONE.' });
+    expect(done).toMatchObject({
+      outcome: 'applied',
+      message: 'IGO-5 marked done by Luca Engine: IN_PROGRESS → DONE.',
+    });
     const [event] = await events('step.done').then((rows) => rows.filter((r) => r.subject === 'IGO-5'));
     expect(event!.details.openControls).toBeUndefined();
   });

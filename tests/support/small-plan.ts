@@ -115,7 +115,13 @@ export function smallPlanWithGoNoGo(): PlanModel {
     steps: [...plan.steps, step('IGO-5', 'Engine', ['TRT-4'], ['Run1', 'DR1'])],
     tasks: [
       ...plan.tasks,
-      { id: 'TRT-3-1', description: '<p>Reconcile.</p>', team: 'Engine', durationMinutes: 10, controls: ['C0002-a'] },
+      {
+        id: 'TRT-3-1',
+        description: '<p>Reconcile.</p>',
+        team: 'Engine',
+        durationMinutes: 10,
+        controls: ['C0002-a'],
+      },
     ],
     controls: [
       ...plan.controls,

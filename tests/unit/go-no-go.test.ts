@@ -23,14 +23,24 @@ describe('go/no-go steps', () => {
       { id: 'C0002-a', result: 'OPEN', confirmed: false },
       { id: 'C0009-a', result: 'FAILED', confirmed: true },
     ]);
-    expect(ordered.map((c) => c.id)).toEqual(['C0009-a', 'C0002-a', 'C0002-b', 'C0003-a', 'C0004-a', 'C0005-a']);
+    expect(ordered.map((c) => c.id)).toEqual([
+      'C0009-a',
+      'C0002-a',
+      'C0002-b',
+      'C0003-a',
+      'C0004-a',
+      'C0005-a',
+    ]);
   });
 
   it('count them in a heading', () => {
     const results = ['PASSED', 'OPEN', 'PASSED', 'FAILED', 'OPEN', 'PASSED', 'PASSED', 'PASSED'] as const;
-    expect(phaseControlsHeading('Migration', results.map((result) => ({ result })))).toBe(
-      'Controls of phase Migration: 5 passed, 2 open, 1 failed',
-    );
+    expect(
+      phaseControlsHeading(
+        'Migration',
+        results.map((result) => ({ result })),
+      ),
+    ).toBe('Controls of phase Migration: 5 passed, 2 open, 1 failed');
     expect(countControls([])).toBe('no controls');
   });
 });

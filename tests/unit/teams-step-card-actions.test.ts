@@ -121,11 +121,13 @@ describe('parseStepCardAction', () => {
       seen: 'OPEN',
       reason: '1,204 rows',
     });
-    expect(parseStepCardAction({ verb: 'control.confirm', data: { ...data, seen: 'PASSED' } })).toMatchObject({
-      kind: 'control',
-      action: 'confirm',
-      reason: null,
-    });
+    expect(parseStepCardAction({ verb: 'control.confirm', data: { ...data, seen: 'PASSED' } })).toMatchObject(
+      {
+        kind: 'control',
+        action: 'confirm',
+        reason: null,
+      },
+    );
     expect(parseStepCardAction({ verb: 'control.cancel', data })).toMatchObject({ kind: 'invalid' });
     expect(
       parseStepCardAction({

@@ -114,7 +114,14 @@ function stepData(overrides: Partial<StepCardData> = {}): StepCardData {
       task('TRT-12345a-3', 'Engine', 'DONE'),
     ],
     controls: [
-      { id: 'C0042-b', name: 'Row counts match', producer: 'Engine', validator: 'DBA', result: 'PASSED', confirmed: false },
+      {
+        id: 'C0042-b',
+        name: 'Row counts match',
+        producer: 'Engine',
+        validator: 'DBA',
+        result: 'PASSED',
+        confirmed: false,
+      },
     ],
     version: 3,
     asOf: { at: new Date('2026-12-05T18:56:00Z'), localTime: '19:56' },
@@ -165,7 +172,8 @@ function stepButtons(card: AdaptiveCard): string[] {
   return visibleActions(card)
     .map((action) => action.id ?? '')
     .filter(
-      (id) => !id.startsWith('task-') && !id.startsWith('control-') && id !== 'refresh' && id !== 'instructions',
+      (id) =>
+        !id.startsWith('task-') && !id.startsWith('control-') && id !== 'refresh' && id !== 'instructions',
     );
 }
 
@@ -360,7 +368,12 @@ describe('what the buttons send', () => {
             task: shownTask.id,
           });
         } else if (action.verb!.startsWith('control.')) {
-          expect(action.data).toEqual({ step: 'TRT-12345a', iteration: 'Run1', seen: 'PASSED', control: 'C0042-b' });
+          expect(action.data).toEqual({
+            step: 'TRT-12345a',
+            iteration: 'Run1',
+            seen: 'PASSED',
+            control: 'C0042-b',
+          });
         } else if (action.id === 'force-start-confirm') {
           expect(action.data).toEqual({ step: 'TRT-12345a', iteration: 'Run1', seen: 'OPEN', force: true });
         } else {
@@ -604,7 +617,14 @@ describe('hostile text', () => {
       lastChange: { action: 'fail', byName: hostile, at: new Date('2026-12-05T18:50:00Z'), local: '' },
       tasks: [task('TRT-12345a-1', 'Engine', 'OPEN', hostile)],
       controls: [
-        { id: 'C0042-b', name: hostile, producer: 'Engine', validator: 'DBA', result: 'OPEN', confirmed: false },
+        {
+          id: 'C0042-b',
+          name: hostile,
+          producer: 'Engine',
+          validator: 'DBA',
+          result: 'OPEN',
+          confirmed: false,
+        },
       ],
     });
     const card = renderStepCard(data, VIEWERS.pilot!, { notice: { kind: 'refused', text: hostile } });
@@ -720,7 +740,9 @@ describe('controls on the card', () => {
     ]);
     expect(controlButtons(renderStepCard(data, VIEWERS.viewer!))).toEqual([]);
     // The shared card stands for the step's team (Engine, the producer).
-    expect(controlButtons(renderStepCard(data, null))).toEqual(controlButtons(renderStepCard(data, VIEWERS.member!)));
+    expect(controlButtons(renderStepCard(data, null))).toEqual(
+      controlButtons(renderStepCard(data, VIEWERS.member!)),
+    );
     // A confirmed result offers no second Confirm; a closed iteration offers nothing.
     const confirmed = stepData({ controls: [control('C0002-a', 'PASSED', true)] });
     expect(controlButtons(renderStepCard(confirmed, VIEWERS.otherTeam!))).toEqual(['control.fail C0002-a']);
@@ -741,8 +763,16 @@ describe('controls on the card', () => {
   });
 
   it("shows a go/no-go step's phase controls, failed and open first, with counts and a warning", () => {
-    const phase = [control('C0003-a', 'FAILED'), control('C0002-a', 'OPEN'), control('C0001-a', 'PASSED', true)];
-    const data = stepData({ id: 'IGO-15', controls: [], phaseControls: { phase: 'Migration', controls: phase } });
+    const phase = [
+      control('C0003-a', 'FAILED'),
+      control('C0002-a', 'OPEN'),
+      control('C0001-a', 'PASSED', true),
+    ];
+    const data = stepData({
+      id: 'IGO-15',
+      controls: [],
+      phaseControls: { phase: 'Migration', controls: phase },
+    });
     const view = buildStepCardView(data, VIEWERS.pilot!);
     expect(view.controls).toMatchObject({
       heading: 'Controls of phase Migration: 1 passed, 1 open, 1 failed',

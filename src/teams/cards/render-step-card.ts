@@ -492,7 +492,9 @@ function controlList(
   const named = blocking.slice(0, MAX_CONTROLS_SHOWN).map((c) => `${c.id} ${c.result}`);
   if (blocking.length > MAX_CONTROLS_SHOWN) named.push(`${blocking.length - MAX_CONTROLS_SHOWN} more`);
   return {
-    heading: phase ? phaseControlsHeading(phase.phase, controls) : `Controls · ${passed}/${controls.length} passed`,
+    heading: phase
+      ? phaseControlsHeading(phase.phase, controls)
+      : `Controls · ${passed}/${controls.length} passed`,
     warning:
       unfinished && blocking.length > 0
         ? `Not passed: ${named.join(', ')}. Marking this go/no-go step done needs a pilot's acknowledgement.`
@@ -521,7 +523,9 @@ function controlView(
   };
   const allowed = canAct ? availableControlActions(control.result, control.confirmed, roles) : [];
   const button = (action: 'pass' | 'fail' | 'confirm'): Button =>
-    allowed.includes(action) ? controlActionData(data.id, data.iteration.name, control.id, control.result) : null;
+    allowed.includes(action)
+      ? controlActionData(data.id, data.iteration.name, control.id, control.result)
+      : null;
   const pass = button('pass');
   const fail = button('fail');
   const confirm = button('confirm');
