@@ -101,12 +101,13 @@ async function answerParsed(
             actor: { email: actor.email },
             reason: parsed.reason,
             force: parsed.force,
+            acknowledgeControls: parsed.acknowledgeControls === true,
             source: 'command',
           }),
         );
       }
       return lines(
-        await Promise.all(results.map((result, i) => describeResult(engine, result, parsed.ids[i]!))),
+        await Promise.all(results.map((result, i) => describeResult(engine, actor, result, parsed.ids[i]!))),
       );
     }
     case 'status': {
@@ -189,11 +190,20 @@ function notFoundText(error: unknown): string {
 }
 
 /** One line for an engine result, with the nearest ids when the subject is unknown. */
-async function describeResult(engine: Engine, result: CommandResult, input: string): Promise<string> {
+async function describeResult(
+  engine: Engine,
+  actor: Actor,
+  result: CommandResult,
+  input: string,
+): Promise<string> {
   const prefix = result.outcome === 'applied' ? '✅' : result.outcome === 'refused' ? '⛔' : 'ℹ️';
   if (result.outcome === 'refused' && result.code === 'UNKNOWN_SUBJECT') {
     const near = suggestNearestIds(input, (await engine.snapshot()).graph.keys);
     return `${prefix} ${result.message}${near.length > 0 ? ` Did you mean ${near.join(', ')}?` : ''}`;
+  }
+  // A go/no-go step with controls not passed: how a pilot goes on from chat.
+  if (result.outcome === 'refused' && result.code === 'CONTROLS_NOT_PASSED' && actor.isPilot) {
+    return `${prefix} ${result.message} To do so, send \`done ${result.subject ?? input} anyway\`.`;
   }
   return `${prefix} ${result.message}`;
 }

@@ -57,6 +57,25 @@ function press(
   return invoke;
 }
 
+/** Sends a chat command from `person` in the Engine channel and returns the bot's reply. */
+async function say(person: keyof typeof PEOPLE, command: string): Promise<string> {
+  const message = teamsFixture('channel-command.json');
+  message.id = `msg-${Math.random().toString(16).slice(2)}`;
+  message.from = { id: `29:${person}`, aadObjectId: PEOPLE[person].aadObjectId, name: PEOPLE[person].name };
+  message.conversation = { ...message.conversation, id: `${ENGINE_CHANNEL};messageid=${message.id}` };
+  message.text = `<at>Runsheet</at> ${command}`;
+  let reply = '';
+  const scope = nock(SERVICE)
+    .post(`/emea/v3/conversations/${enc(message.conversation.id)}/activities/${enc(message.id)}`, (body) => {
+      reply = json(body).text ?? '';
+      return true;
+    })
+    .reply(200, { id: `reply-${message.id}` });
+  expect((await post(message)).status).toBe(200);
+  scope.done();
+  return reply;
+}
+
 /** Runs the worker and returns the cards it updated in place, by activity id. */
 async function cardUpdates(expected: string[]): Promise<Map<string, string>> {
   const updated = new Map<string, string>();
@@ -184,15 +203,38 @@ describe('controls from the step card', () => {
     );
   });
 
+  it('chat: confirm CONTROL [note], and a pilot told how to mark IGO-5 done anyway', async () => {
+    expect(await say('dba', 'fail C0002-a balances off by 3')).toBe(
+      '✅ C0002-a marked failed by Pierre DBA: OPEN → FAILED.',
+    );
+    // DBA both produces and validates C0002-a: its member confirms his own result.
+    expect(await say('dba', 'confirm c0002a: recounted, still off')).toBe(
+      '✅ C0002-a FAILED confirmed by Pierre DBA.',
+    );
+    expect(await say('engine', 'confirm C0002-a')).toBe(
+      '⛔ Only the validator team or a pilot may confirm control C0002-a. Luca Engine is in Engine.',
+    );
+    expect(await say('pilot', 'done IGO-5')).toBe(
+      '⛔ Step IGO-5 is a go/no-go step and controls of phase CSD migration are not passed: C0002-a FAILED. ' +
+        'Repeat with the acknowledgement to mark it done anyway; the open controls are recorded. ' +
+        'To do so, send `done IGO-5 anyway`.',
+    );
+    const [row] = await queryRows<{ confirm_note: string }>(
+      bot.database.db,
+      sql`select cr.confirm_note from control_results cr join controls c on c.id = cr.control_id where c.key = 'C0002-a'`,
+    );
+    expect(row!.confirm_note).toBe('recounted, still off');
+  });
+
   it('Done on IGO-5 with a control open is answered with the warning; a pilot’s Done anyway is applied', async () => {
     const done = { step: 'IGO-5', iteration: 'Run1', seen: 'IN_PROGRESS' };
     const member = await post(press('engine', 'step.done', done));
     const memberCard = JSON.stringify(member.body.value);
     expect(memberCard).toContain(
-      'Step IGO-5 is a go/no-go step and controls of phase CSD migration are not passed: C0002-a OPEN. Only a pilot may mark it done anyway.',
+      'Step IGO-5 is a go/no-go step and controls of phase CSD migration are not passed: C0002-a FAILED. Only a pilot may mark it done anyway.',
     );
     expect(memberCard).toContain(
-      "Not passed: C0002-a OPEN. Marking this go/no-go step done needs a pilot's acknowledgement.",
+      "Not passed: C0002-a FAILED. Marking this go/no-go step done needs a pilot's acknowledgement.",
     );
     expect(executes(member.body.value).map((a) => a.id)).not.toContain('done-anyway-confirm');
 
@@ -215,7 +257,7 @@ describe('controls from the step card', () => {
     const applied = await post(press('pilot', anyway.verb, anyway.data));
     const appliedCard = JSON.stringify(applied.body.value);
     expect(appliedCard).toContain(
-      'IGO-5 marked done by Claire Pilot: IN_PROGRESS → DONE. Done with 1 control not passed, acknowledged: C0002-a OPEN.',
+      'IGO-5 marked done by Claire Pilot: IN_PROGRESS → DONE. Done with 1 control not passed, acknowledged: C0002-a FAILED.',
     );
     expect(appliedCard).not.toContain('Marking this go/no-go step done needs');
     const [event] = await queryRows<{ actor: string; details: Record<string, unknown> }>(
@@ -226,7 +268,7 @@ describe('controls from the step card', () => {
       actor: PEOPLE.pilot.email,
       details: {
         acknowledgeControls: true,
-        openControls: [{ id: 'C0002-a', result: 'OPEN' }],
+        openControls: [{ id: 'C0002-a', result: 'FAILED' }],
         source: 'teams',
       },
     });

@@ -23,6 +23,7 @@ const SAMPLE_ARGUMENTS: Record<ChatCommandName, { args: string; kind: ParsedChat
   fail: { args: 'TRT-1 disk full', kind: 'act' },
   retry: { args: 'TRT-1', kind: 'act' },
   pass: { args: 'C0042-b', kind: 'act' },
+  confirm: { args: 'C0042-b row counts checked', kind: 'act' },
   ready: { args: '', kind: 'ready' },
   late: { args: '', kind: 'late' },
   iteration: { args: '', kind: 'iteration' },
@@ -86,7 +87,7 @@ describe('COMMAND_LIST', () => {
 describe('renderHelpText', () => {
   const holdLine = '- `hold ID… [reason]`: Put steps or tasks on hold, with an optional reason.';
   const doneLine =
-    '- `done ID…` (or complete, finish): Mark steps or tasks done. A pilot may add force while tasks are still open.';
+    '- `done ID…` (or complete, finish): Mark steps or tasks done. Pilots: force past open tasks, anyway past open controls of a go/no-go step.';
 
   it('shows a team member the commands everyone may use', () => {
     const text = renderHelpText(false);

@@ -324,6 +324,42 @@ describe('cancel, reopen, pass: one id', () => {
   });
 });
 
+describe('confirm: one control, note optional; done … anyway', () => {
+  it.each<Row>([
+    ['confirm C0042-b', act('confirm', ['C0042-b'])],
+    [
+      'confirm c42b row counts re-checked',
+      invalid('confirm: "c42b" is not a control id (expected C, 4 digits, -, letters, e.g. C0042-b)', {
+        badId: 'c42b',
+      }),
+    ],
+    [
+      'Confirm c0042B: row counts re-checked',
+      act('confirm', ['C0042-b'], { reason: 'row counts re-checked' }),
+    ],
+    ['confirm', invalid('confirm needs a control id: confirm C0042-b [note]')],
+    ['confirm TRT-1', invalid('confirm works on controls, and TRT-1 is a step: confirm C0042-b [note]')],
+    [
+      'confirm C0042-b C0043-a',
+      invalid('confirm takes one id at a time, not C0042-b and C0043-a: confirm C0042-b [note]'),
+    ],
+  ])('reads %j', (input, expected) => {
+    expect(parse(input)).toEqual(expected);
+  });
+
+  it('reads `anyway` after the ids of done as the acknowledgement of open controls', () => {
+    expect(parse('done IGO-15 anyway')).toEqual({ ...act('done', ['IGO-15']), acknowledgeControls: true });
+    expect(parse('done igo15 anyway --force')).toEqual({
+      ...act('done', ['IGO-15'], { force: true }),
+      acknowledgeControls: true,
+    });
+    expect(parse('done IGO-15')).toEqual(act('done', ['IGO-15']));
+    // Only done takes it, and only after an id.
+    expect(parse('done anyway IGO-15')).toMatchObject({ kind: 'invalid' });
+    expect(parse('start IGO-15 anyway')).toMatchObject({ kind: 'invalid' });
+  });
+});
+
 describe('activate: one or more steps', () => {
   it.each<Row>([
     ['activate TRT-1', { kind: 'activate', ids: ['TRT-1'] }],

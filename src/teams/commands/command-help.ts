@@ -13,6 +13,7 @@ export type ChatCommandName =
   | 'fail'
   | 'retry'
   | 'pass'
+  | 'confirm'
   | 'ready'
   | 'late'
   | 'iteration'
@@ -80,7 +81,8 @@ export const COMMAND_LIST: readonly ChatCommandInfo[] = [
     name: 'done',
     aliases: ['complete', 'finish'],
     usage: 'done ID…',
-    description: 'Mark steps or tasks done. A pilot may add force while tasks are still open.',
+    description:
+      'Mark steps or tasks done. Pilots: force past open tasks, anyway past open controls of a go/no-go step.',
     pilotsOnly: false,
     inManifest: true,
   },
@@ -109,6 +111,14 @@ export const COMMAND_LIST: readonly ChatCommandInfo[] = [
     inManifest: true,
   },
   {
+    name: 'confirm',
+    aliases: [],
+    usage: 'confirm CONTROL [note]',
+    description: "Confirm a control's PASSED or FAILED result as its validator team, with an optional note.",
+    pilotsOnly: false,
+    inManifest: true,
+  },
+  {
     name: 'ready',
     aliases: [],
     usage: 'ready [TEAM]',
@@ -130,7 +140,8 @@ export const COMMAND_LIST: readonly ChatCommandInfo[] = [
     usage: 'iteration [NAME]',
     description: 'Show the active iteration. A pilot names an iteration to activate it.',
     pilotsOnly: false,
-    inManifest: true,
+    // The menu holds 10 commands; `confirm` took this place. `help` still lists it.
+    inManifest: false,
   },
   {
     name: 'hold',

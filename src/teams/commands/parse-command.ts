@@ -50,6 +50,11 @@ export interface ActChatCommand {
   whatIf: boolean;
   /** A pilot's override (`force`, `--force`); the engine refuses it to others. */
   force: boolean;
+  /**
+   * `done IGO-15 anyway`: a pilot marks a go/no-go step done over open or failed controls of its
+   * phase (the engine's `acknowledgeControls`). Present only when given.
+   */
+  acknowledgeControls?: true;
 }
 
 /** A known command whose arguments are wrong; `message` names the input and shows the right form. */
@@ -112,6 +117,8 @@ interface ArgumentRule {
   /** `required-except-control`: `fail` needs a reason for a step or task, a control's note is optional. */
   readonly reason: 'none' | 'optional' | 'required' | 'required-except-control';
   readonly takesForce: boolean;
+  /** Takes the word `anyway` (done: acknowledge open controls of a go/no-go step). */
+  readonly takesAnyway?: boolean;
 }
 
 const WORK_ITEMS: readonly IdKind[] = ['step', 'task'];
@@ -121,7 +128,7 @@ const ANY_ITEM: readonly IdKind[] = ['step', 'task', 'control'];
 // are the ones whose effect is hard to take back or whose reason is about one item.
 const ACT_RULES: Readonly<Record<ActCommandName, ArgumentRule>> = {
   start: { kinds: WORK_ITEMS, several: true, reason: 'none', takesForce: true },
-  done: { kinds: WORK_ITEMS, several: true, reason: 'none', takesForce: true },
+  done: { kinds: WORK_ITEMS, several: true, reason: 'none', takesForce: true, takesAnyway: true },
   fail: { kinds: ANY_ITEM, several: false, reason: 'required-except-control', takesForce: true },
   retry: { kinds: WORK_ITEMS, several: true, reason: 'none', takesForce: true },
   hold: { kinds: WORK_ITEMS, several: true, reason: 'optional', takesForce: true },
@@ -129,6 +136,7 @@ const ACT_RULES: Readonly<Record<ActCommandName, ArgumentRule>> = {
   cancel: { kinds: ANY_ITEM, several: false, reason: 'required', takesForce: true },
   reopen: { kinds: ANY_ITEM, several: false, reason: 'none', takesForce: true },
   pass: { kinds: ['control'], several: false, reason: 'optional', takesForce: true },
+  confirm: { kinds: ['control'], several: false, reason: 'optional', takesForce: false },
 };
 const STATUS_RULE: ArgumentRule = { kinds: ANY_ITEM, several: true, reason: 'none', takesForce: false };
 const ACTIVATE_RULE: ArgumentRule = { kinds: ['step'], several: true, reason: 'none', takesForce: false };
@@ -232,11 +240,20 @@ export function parseChatCommand(text: string, isRegisteredType: StepTypeRegistr
     case 'resume':
     case 'cancel':
     case 'reopen':
-    case 'pass': {
+    case 'pass':
+    case 'confirm': {
       const name = command.name;
       const read = readArguments(name, ACT_RULES[name], args, body, isRegisteredType, leadingForce);
       if (!read.ok) return read.invalid;
-      return { kind: 'act', action: name, ids: read.ids, reason: read.reason, whatIf, force: read.force };
+      return {
+        kind: 'act',
+        action: name,
+        ids: read.ids,
+        reason: read.reason,
+        whatIf,
+        force: read.force,
+        ...(read.anyway ? { acknowledgeControls: true as const } : {}),
+      };
     }
   }
 }
@@ -360,7 +377,7 @@ function trimIdPunctuation(word: string): { core: string; endsList: boolean } {
 }
 
 type ReadArguments =
-  | { ok: true; ids: string[]; reason: string | null; force: boolean }
+  | { ok: true; ids: string[]; reason: string | null; force: boolean; anyway?: boolean }
   | { ok: false; invalid: InvalidChatCommand };
 
 /** Reads the ids, flags and reason after a command word, by the command's rule. */
@@ -385,9 +402,16 @@ function readArguments(
   const seen = new Set<string>();
   let reasonFrom: number | null = null;
   let reasonAfterColon = false;
+  let anyway = false;
   let index = 0;
   while (index < tokens.length) {
     const token = tokens[index]!;
+    // `done IGO-15 anyway`: among or after the ids (done takes no reason, so it cannot be one).
+    if (rule.takesAnyway && ids.length > 0 && /^anyway[.!]?$/i.test(token.text)) {
+      anyway = true;
+      index++;
+      continue;
+    }
     if (rule.takesForce && isForceWord(token.text)) {
       const next = index + 1 < tokens.length ? readIdAt(tokens, index + 1, isRegistered) : null;
       const nextIsFlagOrId = next === null || next.result.ok || isForceWord(tokens[index + 1]!.text);
@@ -454,7 +478,7 @@ function readArguments(
 
   if (rule.reason === 'none') {
     if (firstReasonToken) return { ok: false, invalid: strayWord(name, ids, reasonTokens, isRegistered) };
-    return { ok: true, ids: canonicalIds, reason: null, force };
+    return { ok: true, ids: canonicalIds, reason: null, force, ...(anyway ? { anyway } : {}) };
   }
 
   // `hold TRT-1 TRX-2`: only id-like words after the ids are a mistyped id, not a reason.
