@@ -26,7 +26,9 @@ const USAGE = `Usage: runsheet <command> [options]
   ready [--iteration NAME] [--team TEAM] [--json]
   act ACTION ID --as EMAIL [--iteration NAME] [--reason TEXT] [--force] [--seen STATUS] [--json]
         ACTION: start done fail retry hold resume cancel reopen (steps, tasks)
-                pass fail cancel reopen (controls)
+                pass fail confirm cancel reopen (controls; --reason is the note)
+        --acknowledge-controls: done on a go/no-go step (IGO, BGO, GON) over open or failed
+                controls of its phase (pilots; recorded with those controls)
   audit verify [--json]
   audit export FILE.csv [--iteration NAME]
   directory check [--json]                     each team's members; flags empty, unknown, missing groups
@@ -55,6 +57,7 @@ const OPTIONS = {
   start: { type: 'string' },
   end: { type: 'string' },
   force: { type: 'boolean' },
+  'acknowledge-controls': { type: 'boolean' },
   compare: { type: 'boolean' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -69,6 +72,7 @@ export type CliOptions = {
   start?: string;
   end?: string;
   force?: boolean;
+  'acknowledge-controls'?: boolean;
   compare?: boolean;
   json?: boolean;
 };

@@ -154,6 +154,7 @@ export async function runAct(
       actor: { email },
       reason: options.reason ?? null,
       force: options.force ?? false,
+      acknowledgeControls: options['acknowledge-controls'] ?? false,
       seen: options.seen?.toUpperCase() ?? null,
       source: 'cli',
     });
