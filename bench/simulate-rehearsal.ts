@@ -21,6 +21,7 @@
  * Deterministic for a given seed. Pure of any Teams or Graph call: it only writes the database (the
  * outgoing jobs it enqueues are left for a service's workers; comms mode `test` or `off` is advised).
  */
+import { isGoNoGoStep } from '../src/domain/go-no-go.js';
 import { sql } from '../src/db/orm.js';
 import { queryRows, type Database } from '../src/db/client.js';
 import type { AlertSettings } from '../src/domain/alert-rules.js';
@@ -103,7 +104,7 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
   const execute = async (
     action: string,
     subject: string,
-    extra: { reason?: string; force?: boolean } = {},
+    extra: { reason?: string; force?: boolean; acknowledgeControls?: boolean } = {},
   ) => {
     const result = await engine.execute({
       action: action as 'start',
@@ -209,7 +210,9 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
           say(`FAIL ${key}: the load stopped on a constraint violation`);
         } else {
           for (const task of tasksOf.get(key) ?? []) await execute('done', task);
-          await execute('done', key);
+          // A go/no-go step meets the controls of its phase; the simulation records no control
+          // results, so the pilot marks it done acknowledging them (audited with their list).
+          await execute('done', key, isGoNoGoStep(key) ? { acknowledgeControls: true } : {});
           status.set(index, 'DONE');
           say(`done ${key} after ${nowMinute - (plan.startedAt ?? nowMinute)} min`);
         }

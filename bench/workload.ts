@@ -10,6 +10,7 @@ import { queryRows, type Queryable } from '../src/db/client.js';
 import { DirectorySnapshot, type DirectoryUser } from '../src/directory/directory.js';
 import type { Command } from '../src/engine/command.js';
 import type { Engine } from '../src/engine/engine.js';
+import { isGoNoGoStep } from '../src/domain/go-no-go.js';
 
 export const PILOT: DirectoryUser = {
   aadObjectId: 'bench-pilot',
@@ -156,13 +157,17 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRes
     const runIndex = Math.floor(random() * running.length);
     const run = running[runIndex]!;
     const planned = run.commands[run.next++]!;
+    // A go/no-go step's Done meets the controls of its phase, which nobody checks in this workload:
+    // a pilot marks it done acknowledging them, as the card's Done anyway does.
+    const goNoGoDone = planned.kind === 'step.done' && isGoNoGoStep(planned.subject);
     const command: Command = {
       action: planned.action,
       subject: planned.subject,
       iteration: options.iteration,
-      actor: { aadObjectId: memberIdOf(planned.team) },
+      actor: { aadObjectId: goNoGoDone ? PILOT.aadObjectId : memberIdOf(planned.team) },
       seen: planned.seen,
       source: 'teams',
+      ...(goNoGoDone ? { acknowledgeControls: true } : {}),
     };
 
     const before = performance.now();

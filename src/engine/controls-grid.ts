@@ -33,6 +33,9 @@ export interface ControlCell {
   byName: string | null;
   at: string | null;
   atLabel: string | null;
+  /** The validator team's confirmation of this result (action `confirm`); null while unconfirmed. */
+  confirmedByName: string | null;
+  confirmedAtLabel: string | null;
 }
 
 export interface ControlsGridRow {
@@ -132,6 +135,8 @@ export async function loadControlsGrid(
           by: string | null;
           name: string | null;
           at: string | null;
+          confirmed_by: string | null;
+          confirmed_at: string | null;
         }[]
       | null;
   }>(
@@ -150,7 +155,8 @@ export async function loadControlsGrid(
           group by x.control_id),
         page_results as (
           select cr.control_id, json_agg(json_build_object('iteration', cr.iteration_id, 'result', cr.result,
-            'by', cr.changed_by, 'name', cr.changed_by_name, 'at', cr.changed_at)) as results
+            'by', cr.changed_by, 'name', cr.changed_by_name, 'at', cr.changed_at,
+            'confirmed_by', coalesce(cr.confirmed_by_name, cr.confirmed_by), 'confirmed_at', cr.confirmed_at)) as results
           from control_results cr join page on page.id = cr.control_id group by cr.control_id)
         select page.key as id, page.name, page.producer, page.validator, pp.phases, pr.results
         from page left join page_phases pp on pp.control_id = page.id left join page_results pr on pr.control_id = page.id
@@ -170,18 +176,29 @@ export async function loadControlsGrid(
     rows: rows.map((row) => {
       const results: Record<string, ControlCell> = {};
       for (const iteration of iterations) {
-        results[iteration.name] = { result: 'OPEN', by: null, byName: null, at: null, atLabel: null };
+        results[iteration.name] = {
+          result: 'OPEN',
+          by: null,
+          byName: null,
+          at: null,
+          atLabel: null,
+          confirmedByName: null,
+          confirmedAtLabel: null,
+        };
       }
       for (const cell of row.results ?? []) {
         const iteration = iterationById.get(cell.iteration);
         if (!iteration) continue;
         const at = toDate(cell.at);
+        const confirmedAt = toDate(cell.confirmed_at);
         results[iteration.name] = {
           result: cell.result,
           by: cell.by,
           byName: cell.name,
           at: at?.toISOString() ?? null,
           atLabel: at ? formatLocalTime(at, iteration.time_zone) : null,
+          confirmedByName: confirmedAt ? cell.confirmed_by : null,
+          confirmedAtLabel: confirmedAt ? formatLocalTime(confirmedAt, iteration.time_zone) : null,
         };
       }
       return {

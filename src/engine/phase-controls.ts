@@ -6,12 +6,19 @@
  */
 import { sql } from '../db/orm.js';
 import { queryRows, type Queryable } from '../db/client.js';
-import { isGoNoGoStep, orderPhaseControls, type PhaseControl } from '../domain/go-no-go.js';
+import {
+  isGoNoGoStep,
+  orderPhaseControls,
+  phaseControlsHeading,
+  type PhaseControl,
+} from '../domain/go-no-go.js';
 import type { ControlResult } from '../domain/statuses.js';
 import type { PlanSnapshot } from './plan-snapshot.js';
 
 export interface PhaseControls {
   phase: string;
+  /** `Controls of phase Migration: 5 passed, 2 open, 1 failed`. */
+  heading: string;
   /** Failed first, then open, then passed and not confirmed, then the rest (`orderPhaseControls`). */
   controls: PhaseControl[];
 }
@@ -57,19 +64,17 @@ export async function loadPhaseControls(
           select tc.control_id from task_controls tc join tasks t on t.id = tc.task_id
           where not t.archived and t.step_id = any(${stepIds}::int[]))`,
   );
-  return {
-    phase: step.phase,
-    controls: orderPhaseControls(
-      rows.map((row) => ({
-        id: row.id,
-        name: row.name,
-        producer: row.producer,
-        validator: row.validator,
-        result: row.result ?? 'OPEN',
-        confirmed: row.confirmed === true,
-      })),
-    ),
-  };
+  const controls = orderPhaseControls(
+    rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      producer: row.producer,
+      validator: row.validator,
+      result: row.result ?? 'OPEN',
+      confirmed: row.confirmed === true,
+    })),
+  );
+  return { phase: step.phase, heading: phaseControlsHeading(step.phase, controls), controls };
 }
 
 /**

@@ -180,6 +180,7 @@ export function registerBoardRoutes(router: TabRouter): void {
       seen: text(body.seen),
       reason: text(body.reason),
       force: body.force === true,
+      acknowledgeControls: body.acknowledgeControls === true,
       source: 'tab',
     });
     res.json(200, result);

@@ -9,7 +9,11 @@
  *   (iteration, chapter), 409 (stale: someone changed it meanwhile) or 422 (the times).
  * - `GET /planner/export.html?iteration=NAME` the standalone HTML export, as a download.
  * - `GET /board/export.xlsx?iteration=NAME` the board as a workbook, as a download.
- * - `GET /controls?phase&producer&validator&result&resultIn&text&offset&limit` the controls grid.
+ * - `GET /controls?phase&producer&validator&result&resultIn&text&offset&limit` the controls grid,
+ *   each row with `actions`: the control actions the user may take in the active iteration.
+ * - `POST /controls/:id/actions` `{ action, iteration, seen, note }` sets a control's result or
+ *   confirms it (pass, fail, confirm, cancel, reopen), executed by the engine like every other door
+ *   (source `tab`); answers 200 with the engine's result, a refusal included.
  */
 import type restify from 'restify';
 import { changeChapterPlan, type ChapterPlanResult } from '../engine/chapter-plan-edit.js';
@@ -20,9 +24,10 @@ import { loadPlannerView } from '../engine/planner-read-model.js';
 import { findIterationByName } from '../engine/read-models.js';
 import { boardFileName, safeFilePart, writeBoardWorkbook } from '../export/board-xlsx.js';
 import { renderPlannerHtml } from '../export/planner-html.js';
-import { isControlResult } from '../domain/statuses.js';
+import { CONTROL_ACTIONS, isControlAction, isControlResult } from '../domain/statuses.js';
+import { availableControlActions } from '../domain/transitions.js';
 import { TabHttpError, type TabRouter } from './tab-routes.js';
-import { actorOf } from './tab-user.js';
+import { actorOf, type TabUser } from './tab-user.js';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -138,7 +143,7 @@ export function registerPlannerRoutes(router: TabRouter): void {
     );
   });
 
-  router.get('/controls', async (req, res, { engine }) => {
+  router.get('/controls', async (req, res, { engine, user }) => {
     const result = text(req, 'result');
     if (result !== null && !isControlResult(result.toUpperCase()))
       throw new TabHttpError(400, `result must be OPEN, PASSED, FAILED or CANCELLED, not "${result}"`);
@@ -152,6 +157,53 @@ export function registerPlannerRoutes(router: TabRouter): void {
       offset: integer(req, 'offset'),
       limit: integer(req, 'limit'),
     });
-    res.json(200, grid);
+    const active = grid.iterations.find((it) => it.status === 'ACTIVE')?.name ?? null;
+    res.json(200, {
+      ...grid,
+      activeIteration: active,
+      rows: grid.rows.map((row) => {
+        const cell = active ? row.results[active] : undefined;
+        return {
+          ...row,
+          actions: cell ? controlActionsFor(user, row, cell.result, cell.confirmedByName !== null) : [],
+        };
+      }),
+    });
+  });
+
+  router.post('/controls/:id/actions', async (req, res, { engine, user }) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const action = typeof body.action === 'string' ? body.action.trim() : '';
+    if (!isControlAction(action))
+      throw new TabHttpError(400, `action must be one of ${CONTROL_ACTIONS.join(', ')}, not "${action}"`);
+    const optional = (name: string) =>
+      typeof body[name] === 'string' && (body[name] as string).trim() !== ''
+        ? (body[name] as string).trim()
+        : null;
+    const result = await engine.execute({
+      action,
+      subject: String(req.params.id),
+      iteration: optional('iteration'),
+      actor: actorOf(user),
+      seen: optional('seen'),
+      reason: optional('note'),
+      source: 'tab',
+    });
+    res.json(200, result);
+  });
+}
+
+/** The control actions the tab offers the user on a result (the engine still decides). */
+function controlActionsFor(
+  user: TabUser,
+  control: { producer: string; validator: string },
+  result: Parameters<typeof availableControlActions>[0],
+  confirmed: boolean,
+): string[] {
+  if (!user.inDirectory) return [];
+  return availableControlActions(result, confirmed, {
+    isPilot: user.role === 'pilot',
+    isProducer: user.teams.includes(control.producer),
+    isValidator: user.teams.includes(control.validator),
   });
 }

@@ -371,4 +371,98 @@ describe.skipIf(!hasChromium)('the planner tab in Chromium', () => {
     expect((await producers()).length).toBe(4);
     await page.context().close();
   });
+
+  it('lets the producer set a result and the validator confirm it in the controls grid', async () => {
+    // C0011-c: produced by DBA, validated by Engine; OPEN in Run1.
+    const producer = await openAs('pierre.dba@bank.example', 'view=controls&iteration=Run1');
+    const grid = producer.locator('table.cg-grid');
+    await grid.waitFor();
+    await producer.getByLabel('Search').fill('C0011-c');
+    await expect.poll(async () => grid.locator('tbody tr').count()).toBe(1);
+    const row = grid.locator('tbody tr').first();
+    // The producer sets a result; Confirm is the validator's.
+    expect(await row.getByRole('button').allInnerTexts()).toEqual(['Passed', 'Failed']);
+    await producer.getByLabel('Note for the result you set or confirm').fill('1,204 rows');
+    await row.getByRole('button', { name: 'Passed C0011-c' }).click();
+    await expect
+      .poll(async () => producer.locator('.cg-outcome').innerText())
+      .toBe('C0011-c passed by Pierre DBA: OPEN → PASSED.');
+    await expect.poll(async () => row.innerText()).toContain('not confirmed');
+    await producer.context().close();
+
+    const validator = await openAs('luca.engine@bank.example', 'view=controls&iteration=Run1');
+    await validator.locator('table.cg-grid').waitFor();
+    await validator.getByLabel('Search').fill('C0011-c');
+    const validatorRow = validator.locator('table.cg-grid tbody tr');
+    await expect.poll(async () => validatorRow.count()).toBe(1);
+    await validatorRow.getByRole('button', { name: 'Confirm C0011-c' }).click();
+    await expect.poll(async () => validatorRow.innerText()).toContain('✓ confirmed by Luca Engine');
+    expect(await validatorRow.getByRole('button', { name: 'Confirm C0011-c' }).count()).toBe(0);
+    await validator.context().close();
+  });
+
+  it("shows a go/no-go step's phase controls and asks a pilot to confirm Done over the open ones", async () => {
+    // IGO-25 (Trading halt) is not played: a pilot starts it early.
+    const started = await engine.execute({
+      action: 'start',
+      subject: 'IGO-25',
+      iteration: 'Run1',
+      actor: { email: PILOT_EMAIL },
+      force: true,
+      source: 'cli',
+    });
+    expect(started.outcome, started.message).toBe('applied');
+    for (const task of ['IGO-25-1', 'IGO-25-2', 'IGO-25-3']) {
+      for (const action of ['start', 'done'] as const) {
+        const result = await engine.execute({
+          action,
+          subject: task,
+          iteration: 'Run1',
+          actor: { email: PILOT_EMAIL },
+          source: 'cli',
+        });
+        expect(result.outcome, result.message).toBe('applied');
+      }
+    }
+    const page = await openAs(PILOT_EMAIL, 'view=board&iteration=Run1');
+    await page.locator('#filter-q').fill('IGO-25');
+    await page.locator('[data-step="IGO-25"]').first().click({ timeout: 8000 });
+    const detail = page.locator('aside.detail');
+    await expect.poll(async () => detail.innerText()).toContain('IGO-25:');
+    expect(await detail.locator('#phase-controls').innerText({ timeout: 3000 })).toMatch(
+      /^Controls of phase .+: .*open/,
+    );
+    expect(await detail.locator('.warning-note').innerText()).toMatch(
+      /^Not passed: C\d{4}-[a-z]+ (OPEN|FAILED)/,
+    );
+
+    // Done is refused; the dialog says why; Back changes nothing.
+    await detail.getByRole('button', { name: 'Done IGO-25', exact: true }).click({ timeout: 5000 });
+    const dialog = page.locator('dialog.confirm-dialog');
+    await dialog.waitFor({ timeout: 5000 });
+    expect(await dialog.innerText()).toContain('IGO-25 is a go/no-go step and controls of phase');
+    await dialog.getByRole('button', { name: 'Back' }).click();
+    await expect.poll(async () => detail.locator('.outcome').innerText()).toContain('is a go/no-go step');
+    expect(await detail.locator('.facts').innerText()).toContain('In progress');
+
+    // Again, and confirmed: done, with the acknowledgement in the audit.
+    await detail.getByRole('button', { name: 'Done IGO-25', exact: true }).click();
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Mark IGO-25 done anyway' }).click();
+    await expect
+      .poll(async () => detail.locator('.outcome').innerText())
+      .toContain('IGO-25 marked done by Claire Pilot');
+    expect(await detail.locator('.outcome').innerText()).toMatch(
+      /Done with \d+ controls? not passed, acknowledged:/,
+    );
+    let event: { details: unknown } | undefined;
+    for await (const e of readAuditEvents(database.db, { iteration: 'Run1' }))
+      if (e.type === 'step.done' && e.subject === 'IGO-25') event = e;
+    expect(event?.details).toMatchObject({
+      source: 'tab',
+      acknowledgeControls: true,
+      openControls: expect.any(Array),
+    });
+    await page.context().close();
+  });
 });

@@ -91,6 +91,8 @@ export async function playDemoRun1(database: Database): Promise<{ engine: Engine
         iteration: 'Run1',
         actor: pilot,
         force: true,
+        // The go/no-go steps of Source shutdown (GON-11, IGO-15) meet open controls of their phase.
+        acknowledgeControls: true,
         source: 'cli',
       });
       if (done.outcome !== 'applied') throw new Error(`${step.key}: ${done.message}`);

@@ -470,7 +470,8 @@ export async function mountView(container, tab) {
     if (lastFocusedStep) rows.querySelector(`[data-step="${CSS.escape(lastFocusedStep)}"]`)?.focus();
   }
   const onKey = (event) => {
-    if (event.key === 'Escape' && openStep) closeDetail();
+    // Escape in the confirmation dialog closes the dialog, not the panel under it.
+    if (event.key === 'Escape' && openStep && !document.querySelector('dialog[open]')) closeDetail();
   };
   document.addEventListener('keydown', onKey);
 
@@ -499,6 +500,17 @@ export async function mountView(container, tab) {
           ...extra,
         })
         .catch((error) => ({ outcome: 'refused', message: error.message }));
+      // Done on a go/no-go step with controls of its phase open or failed: a pilot may go on after
+      // a confirmation, which sends Done again with the acknowledgement (recorded in the audit).
+      if (
+        result.outcome === 'refused' &&
+        result.code === 'CONTROLS_NOT_PASSED' &&
+        tab.user?.role === 'pilot' &&
+        !extra.acknowledgeControls &&
+        (await confirmDialog(result.message, `Mark ${d.id} done anyway`))
+      ) {
+        return act(action, { ...extra, acknowledgeControls: true });
+      }
       tab.announce(result.message);
       outcome = result;
       await renderDetail();
@@ -546,7 +558,7 @@ export async function mountView(container, tab) {
             role: outcome.outcome === 'refused' ? 'alert' : 'status',
             text: outcome.message,
           })
-        : null,
+        : '', // replaceChildren would write null out as text
       el(
         'dl',
         { class: 'facts' },
@@ -624,8 +636,9 @@ export async function mountView(container, tab) {
         ),
         el('span', { class: 'actions' }, ...actionButtons(d.actions.tasks[t.id] ?? [], { task: t.id })),
       ]),
+      ...(d.phaseControls ? phaseControlsSection(d) : []),
       el('h3', { text: `Controls (${d.controls.length})` }),
-      list(d.controls, (c) => [el('span', { text: `${c.id} ${c.name}` }), el('span', { text: c.result })]),
+      list(d.controls, controlRow),
       el('h3', { text: `Predecessors (${d.predecessors.length})` }),
       list(d.predecessors, (p) => linkRow(p)),
       el('h3', { text: `Successors (${d.successors.length})` }),
@@ -656,6 +669,38 @@ export async function mountView(container, tab) {
   function list(items, row) {
     if (items.length === 0) return el('p', { class: 'hint', text: 'None.' });
     return el('ul', { class: 'plain-list' }, ...items.map((item) => el('li', {}, ...row(item))));
+  }
+
+  function controlRow(c) {
+    const decided = c.result === 'PASSED' || c.result === 'FAILED';
+    return [
+      el('span', { text: `${c.id} ${c.name} · ${c.producer} → ${c.validator}` }),
+      el('span', {
+        class: `control-result control-${c.result}`,
+        text: `${c.result}${decided ? (c.confirmed ? ' · confirmed' : ' · not confirmed') : ''}`,
+      }),
+    ];
+  }
+
+  /** A go/no-go step: the controls of its phase, failed and open first, and the warning before Done. */
+  function phaseControlsSection(d) {
+    const blocking = d.phaseControls.controls.filter((c) => c.result === 'OPEN' || c.result === 'FAILED');
+    const finished = d.status === 'DONE' || d.status === 'CANCELLED';
+    return [
+      el('h3', { id: 'phase-controls', text: d.phaseControls.heading }),
+      blocking.length && !finished
+        ? el('p', {
+            class: 'warning-note',
+            text: `Not passed: ${blocking
+              .slice(0, 8)
+              .map((c) => `${c.id} ${c.result}`)
+              .join(
+                ', ',
+              )}${blocking.length > 8 ? ` and ${blocking.length - 8} more` : ''}. Done asks a pilot to acknowledge them.`,
+          })
+        : null,
+      list(d.phaseControls.controls, controlRow),
+    ].filter(Boolean);
   }
 
   function linkRow(link) {
@@ -698,4 +743,32 @@ export async function mountView(container, tab) {
       clearTimeout(refreshTimer);
     },
   };
+}
+
+/** A modal confirmation inside the page (Teams hosts the tab in a frame, where window.confirm is unreliable). */
+function confirmDialog(text, okText) {
+  return new Promise((resolve) => {
+    const close = (answer) => {
+      dialog.close();
+      dialog.remove();
+      resolve(answer);
+    };
+    const dialog = el(
+      'dialog',
+      { class: 'confirm-dialog', 'aria-labelledby': 'confirm-dialog-text' },
+      el('p', { id: 'confirm-dialog-text', text }),
+      el(
+        'div',
+        { class: 'actions' },
+        el('button', { type: 'button', class: 'danger', text: okText, onclick: () => close(true) }),
+        el('button', { type: 'button', text: 'Back', onclick: () => close(false) }),
+      ),
+    );
+    dialog.addEventListener('cancel', (event) => {
+      event.preventDefault();
+      close(false);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
 }

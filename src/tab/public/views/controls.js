@@ -1,7 +1,10 @@
 // The Controls view: every control against every iteration with its result (OPEN, PASSED,
-// FAILED, CANCELLED) and who set it when, filtered by phase, producer team, validator team,
-// result (in the chosen iteration, or in any) and text. The server filters and pages
-// (GET /tab/api/controls); "Show more" fetches the next page.
+// FAILED, CANCELLED), who set it when and who confirmed it, filtered by phase, producer team,
+// validator team, result (in the chosen iteration, or in any) and text. The server filters and
+// pages (GET /tab/api/controls); "Show more" fetches the next page. In the active iteration's
+// column, the producer team, the validator team and pilots get the buttons of their role (Passed,
+// Failed, Confirm, and a pilot's Cancel and Reopen), with the note typed above the grid; the engine
+// decides (POST /tab/api/controls/:id/actions) and its answer is shown and announced.
 import { el } from '../format.js';
 import { loadViewStyles } from './view-styles.js';
 
@@ -36,6 +39,40 @@ export async function mountView(container, tab) {
   const status = el('p', { class: 'cg-status', role: 'status', 'aria-live': 'polite' });
   const tableHolder = el('div', { class: 'cg-scroll', tabindex: '0', 'aria-label': 'Controls by iteration' });
   const more = el('button', { type: 'button', text: 'Show more', hidden: true, onclick: () => load(true) });
+  const outcome = el('p', { class: 'cg-outcome', hidden: true });
+  const note = el('input', { type: 'text', id: 'cg-note', name: 'note', maxlength: 500 });
+  const noteField = el(
+    'label',
+    { class: 'field cg-note', for: 'cg-note', hidden: true },
+    el('span', { text: 'Note for the result you set or confirm' }),
+    note,
+  );
+  const ACTION_LABELS = {
+    pass: 'Passed',
+    fail: 'Failed',
+    confirm: 'Confirm',
+    cancel: 'Cancel',
+    reopen: 'Reopen',
+  };
+
+  async function act(row, action) {
+    const iteration = grid.activeIteration;
+    const result = await tab.api
+      .post(`/controls/${encodeURIComponent(row.id)}/actions`, {
+        action,
+        iteration,
+        seen: row.results[iteration].result,
+        note: note.value,
+      })
+      .catch((error) => ({ outcome: 'refused', message: error.message }));
+    outcome.hidden = false;
+    outcome.className = `cg-outcome outcome ${result.outcome}`;
+    outcome.setAttribute('role', result.outcome === 'refused' ? 'alert' : 'status');
+    outcome.textContent = result.message;
+    tab.announce(result.message);
+    if (result.outcome === 'applied') note.value = '';
+    await load(false);
+  }
   const form = el('form', {
     class: 'filters',
     role: 'search',
@@ -102,14 +139,38 @@ export async function mountView(container, tab) {
     render();
   }
 
-  function cell(result) {
+  function cell(row, iteration) {
+    const result = row.results[iteration.name];
     const label = result.result.charAt(0) + result.result.slice(1).toLowerCase();
+    const decided = result.result === 'PASSED' || result.result === 'FAILED';
+    const actions = iteration.name === grid.activeIteration ? row.actions : [];
     return el(
       'td',
       { class: `cg-cell cg-${result.result}` },
       el('span', { class: 'cg-result', text: label }),
       result.byName ? el('span', { class: 'cg-who', text: result.byName }) : null,
       result.atLabel ? el('span', { class: 'cg-who', text: result.atLabel }) : null,
+      result.confirmedByName
+        ? el('span', { class: 'cg-confirmed', text: `✓ confirmed by ${result.confirmedByName}` })
+        : decided
+          ? el('span', { class: 'cg-who', text: 'not confirmed' })
+          : null,
+      actions.length
+        ? el(
+            'span',
+            { class: 'cg-actions', role: 'group', 'aria-label': `Actions on ${row.id}` },
+            ...actions.map((action) =>
+              el('button', {
+                type: 'button',
+                class:
+                  action === 'fail' || action === 'cancel' ? 'danger' : action === 'pass' ? 'primary' : '',
+                text: ACTION_LABELS[action] ?? action,
+                'aria-label': `${ACTION_LABELS[action] ?? action} ${row.id}`,
+                onclick: () => act(row, action),
+              }),
+            ),
+          )
+        : null,
     );
   }
 
@@ -150,7 +211,7 @@ export async function mountView(container, tab) {
             el('td', { text: row.producer }),
             el('td', { text: row.validator }),
             el('td', { class: 'cg-phases', text: row.phases.join(', ') }),
-            ...grid.iterations.map((it) => cell(row.results[it.name])),
+            ...grid.iterations.map((it) => cell(row, it)),
           ),
         ),
       ),
@@ -158,11 +219,14 @@ export async function mountView(container, tab) {
     tableHolder.replaceChildren(table);
     status.textContent = `${rows.length} of ${grid.matched} matching controls shown (${grid.total} in the plan).`;
     more.hidden = rows.length >= grid.matched;
+    noteField.hidden = !rows.some((row) => row.actions.length > 0);
   }
 
   root.append(
     el('div', { class: 'cg-head' }, el('h2', { id: 'controls-title', text: 'Controls' }), status),
     form,
+    noteField,
+    outcome,
     tableHolder,
     more,
   );
