@@ -270,6 +270,15 @@ describe('the controls grid', () => {
       source: 'teams',
     });
     expect(passed.outcome, passed.message).toBe('applied');
+    clock = zurich('2026-12-05T19:10');
+    const confirmed = await engine.execute({
+      action: 'confirm',
+      subject: 'C0001-a',
+      iteration: 'Run1',
+      actor: { aadObjectId: PEOPLE.dba.aadObjectId },
+      source: 'tab',
+    });
+    expect(confirmed.outcome, confirmed.message).toBe('applied');
     const grid = await loadControlsGrid(database.db);
     expect(grid.iterations.map((i) => i.name)).toEqual(['Run1', 'DR1']);
     expect(grid.rows).toEqual([
@@ -286,8 +295,18 @@ describe('the controls grid', () => {
             byName: 'Luca Engine',
             at: '2026-12-05T18:00:00.000Z',
             atLabel: '2026-12-05 19:00 CET',
+            confirmedByName: 'Pierre DBA',
+            confirmedAtLabel: '2026-12-05 19:10 CET',
           },
-          DR1: { result: 'OPEN', by: null, byName: null, at: null, atLabel: null },
+          DR1: {
+            result: 'OPEN',
+            by: null,
+            byName: null,
+            at: null,
+            atLabel: null,
+            confirmedByName: null,
+            confirmedAtLabel: null,
+          },
         },
       },
     ]);

@@ -104,7 +104,16 @@ describe('loadStepCardData', () => {
         },
         { id: 'TRT-1-2', description: 'Check.', team: 'DBA', status: 'OPEN' },
       ],
-      controls: [{ id: 'C0001-a', name: 'Row counts', result: 'OPEN' }],
+      controls: [
+        {
+          id: 'C0001-a',
+          name: 'Row counts',
+          producer: 'Engine',
+          validator: 'DBA',
+          result: 'OPEN',
+          confirmed: false,
+        },
+      ],
       // No forecast held in memory yet (nothing has read one): the card starts a refresh, shows none.
       forecast: null,
       version: 0,
@@ -166,7 +175,16 @@ describe('loadStepCardData', () => {
         { id: 'TRT-1-1', status: 'DONE' },
         { id: 'TRT-1-2', status: 'DONE' },
       ],
-      controls: [{ id: 'C0001-a', name: 'Row counts', result: 'PASSED' }],
+      controls: [
+        {
+          id: 'C0001-a',
+          name: 'Row counts',
+          producer: 'Engine',
+          validator: 'DBA',
+          result: 'PASSED',
+          confirmed: false,
+        },
+      ],
       version: 3,
     });
 
