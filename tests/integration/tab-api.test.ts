@@ -201,6 +201,54 @@ describe('the board API', () => {
   });
 });
 
+describe('the controls API', () => {
+  it("offers each role its control actions, executes them, and shows a go/no-go step's phase controls", async () => {
+    const dba = await h.token('pierre.dba@bank.example');
+    const engineMember = await h.token('luca.engine@bank.example');
+    const viewer = await h.token(PEOPLE.viewer);
+    // C0011-c: produced by DBA, validated by Engine, linked in phase CSD migration (IGO-15's).
+    const row = async (token: string) =>
+      (await call('/tab/api/controls?text=C0011-c', { token })).body.rows[0] as Json;
+    expect((await row(dba)).actions).toEqual(['pass', 'fail']);
+    expect((await row(viewer)).actions).toEqual([]);
+    expect(
+      (await call('/tab/api/controls/C0011-c/actions', { token: dba, body: { action: 'approve' } })).status,
+    ).toBe(400);
+    const passed = await call('/tab/api/controls/c0011c/actions', {
+      token: dba,
+      body: { action: 'pass', iteration: 'Run1', seen: 'OPEN', note: '1,204 rows' },
+    });
+    expect(passed.body).toMatchObject({
+      outcome: 'applied',
+      message: 'C0011-c passed by Pierre DBA: OPEN → PASSED.',
+    });
+    expect((await row(engineMember)).actions).toEqual(['fail', 'confirm']);
+    const confirmed = await call('/tab/api/controls/C0011-c/actions', {
+      token: engineMember,
+      body: { action: 'confirm', iteration: 'Run1', seen: 'PASSED' },
+    });
+    expect(confirmed.body).toMatchObject({
+      outcome: 'applied',
+      message: 'C0011-c PASSED confirmed by Luca Engine.',
+    });
+    expect((await row(engineMember)).results.Run1).toMatchObject({
+      result: 'PASSED',
+      byName: 'Pierre DBA',
+      confirmedByName: 'Luca Engine',
+    });
+
+    const detail = (await call('/tab/api/steps/IGO-15', { token: viewer })).body;
+    expect(detail.phaseControls.phase).toBe('CSD migration');
+    expect(detail.phaseControls.heading).toMatch(/^Controls of phase CSD migration: 1 passed, \d+ open$/);
+    expect(detail.phaseControls.controls.at(-1)).toMatchObject({
+      id: 'C0011-c',
+      result: 'PASSED',
+      confirmed: true,
+    });
+    expect((await call('/tab/api/steps/TRT-10001', { token: viewer })).body.phaseControls).toBeNull();
+  });
+});
+
 describe('live events', () => {
   it('delivers a change made by another process, with the audit seq as event id', async () => {
     const token = await h.token(PEOPLE.viewer);
