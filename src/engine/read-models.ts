@@ -10,7 +10,7 @@ import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
 import { parseAnyId } from '../domain/ids.js';
 import { isStepReady, readySteps } from '../domain/readiness.js';
-import type { ControlResult, WorkStatus } from '../domain/statuses.js';
+import type { WorkStatus } from '../domain/statuses.js';
 import type { Engine, IterationRow } from './engine.js';
 
 export interface IterationSummary {
