@@ -14,14 +14,14 @@ import { sql } from '../../db/orm.js';
 import { DateTime } from 'luxon';
 import { toDate } from '../../db/client.js';
 import { isStepReady } from '../../domain/readiness.js';
-import type { ControlResult, WorkStatus } from '../../domain/statuses.js';
+import type { WorkStatus } from '../../domain/statuses.js';
 import type { Engine, IterationRow } from '../../engine/engine.js';
 import type { PlanSnapshot } from '../../engine/plan-snapshot.js';
 import { formatLocalTime } from '../../engine/messages.js';
 import { NotFoundError } from '../../engine/read-models.js';
 import { opensAtText } from '../../engine/fixed-starts.js';
 import { glanceStepForecast } from '../../engine/forecast-glance.js';
-import { isGoNoGoStep } from '../../domain/go-no-go.js';
+import { isGoNoGoStep, type PhaseControl } from '../../domain/go-no-go.js';
 import { loadPhaseControls } from '../../engine/phase-controls.js';
 import { htmlToPlainText } from './plain-text.js';
 
@@ -42,18 +42,11 @@ export interface StepCardTask {
   status: WorkStatus;
 }
 
-export interface StepCardControl {
-  /** Canonical control id, `C0042-b`. */
-  id: string;
-  name: string;
-  /** The teams that record the result and that confirm it. */
-  producer: string;
-  validator: string;
-  /** This iteration's result. */
-  result: ControlResult;
-  /** Whether the validator team (or a pilot) confirmed this result. */
-  confirmed: boolean;
-}
+/**
+ * A control on the card: its id (`C0042-b`) and name, the producer and validator teams, this
+ * iteration's result and whether the validator team (or a pilot) confirmed it.
+ */
+export type StepCardControl = PhaseControl;
 
 export interface StepCardData {
   iteration: Pick<IterationRow, 'id' | 'name' | 'status' | 'timeZone' | 'comms'>;
