@@ -20,6 +20,8 @@
  *
  * Deterministic for a given seed. Pure of any Teams or Graph call: it only writes the database (the
  * outgoing jobs it enqueues are left for a service's workers; comms mode `test` or `off` is advised).
+ * `--serve` (bench/simulate-serve.ts) runs the service on the same clock (`SimulationClock`) and
+ * hands its engine in, so the board, the cards and the alerts can be watched as it plays.
  */
 import { isGoNoGoStep } from '../src/domain/go-no-go.js';
 import { sql } from '../src/db/orm.js';
@@ -34,9 +36,21 @@ import { formatLocalTime } from '../src/engine/messages.js';
 import { findIterationByName } from '../src/engine/read-models.js';
 import { mulberry32 } from './card-fanout.js';
 
+/** The simulation's virtual time, shared with a service that runs on it (`now` is its clock). */
+export class SimulationClock {
+  constructor(public at: Date = new Date()) {}
+  readonly now = (): Date => this.at;
+}
+
 export interface SimulationOptions {
   database: Database;
   directory: Directory;
+  /** The clock the simulation moves; default a clock of its own. */
+  clock?: SimulationClock;
+  /** The engine to play through; its clock must be `clock.now`. Default: one on `clock`. */
+  engine?: Engine;
+  /** Stops the simulation at the next tick (the result says `stopped`). */
+  signal?: AbortSignal;
   /** The iteration to play; it must be PLANNED (or ACTIVE: then it continues). */
   iteration: string;
   /** Virtual minutes per real minute; Infinity plays without waiting. */
@@ -63,6 +77,8 @@ export interface SimulationResult {
   /** The distinct heads of the critical path seen, in order. */
   criticalHeads: string[];
   failed: string | null;
+  /** True when `signal` stopped it before every step was finished. */
+  stopped: boolean;
   engine: Engine;
 }
 
@@ -83,6 +99,17 @@ interface Plan {
   retryAt?: number;
 }
 
+/** Where the simulation's clock starts: 15 minutes before the iteration's first planned chapter start. */
+export async function simulationStart(database: Database, iteration: string): Promise<Date> {
+  const firstPlanned = await queryRows<{ start: Date | string | null }>(
+    database.db,
+    sql`select min(cs.planned_start) as start from chapter_schedules cs join iterations i on i.id = cs.iteration_id
+        where lower(i.name) = lower(${iteration})`,
+  );
+  const start = firstPlanned[0]?.start ? new Date(firstPlanned[0].start) : new Date();
+  return new Date(Math.floor(start.getTime() / MINUTE) * MINUTE - 15 * MINUTE);
+}
+
 /** Plays the iteration to its end; see the file comment. */
 export async function simulateRehearsal(options: SimulationOptions): Promise<SimulationResult> {
   const { database, directory, log } = options;
@@ -91,14 +118,9 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
   const pilot = directory.pilots()[0];
   if (!pilot) throw new Error('the directory has no pilot: someone must activate and steer');
 
-  const firstPlanned = await queryRows<{ start: Date | string | null }>(
-    database.db,
-    sql`select min(cs.planned_start) as start from chapter_schedules cs join iterations i on i.id = cs.iteration_id
-        where lower(i.name) = lower(${options.iteration})`,
-  );
-  const start = firstPlanned[0]?.start ? new Date(firstPlanned[0].start) : new Date();
-  let clock = new Date(Math.floor(start.getTime() / MINUTE) * MINUTE - 15 * MINUTE);
-  const engine = new Engine({ database, directory, clock: () => clock });
+  const clock = options.clock ?? new SimulationClock();
+  clock.at = await simulationStart(database, options.iteration);
+  const engine = options.engine ?? new Engine({ database, directory, clock: clock.now });
   const actor = { email: pilot.email };
 
   const execute = async (
@@ -121,7 +143,7 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
   if (!iteration) throw new Error(`there is no iteration "${options.iteration}"`);
   const zone = iteration.timeZone;
   const time = (at: Date) => formatLocalTime(at, zone).slice(11);
-  const say = (line: string) => log(`${formatLocalTime(clock, zone)}  ${line}`);
+  const say = (line: string) => log(`${formatLocalTime(clock.at, zone)}  ${line}`);
   if (iteration.status === 'PLANNED') {
     await execute('activate', iteration.name);
     say(`${iteration.name} activated by ${pilot.name}`);
@@ -152,14 +174,15 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
   const plans = new Map<number, Plan>();
   const result: SimulationResult = {
     iteration: iteration.name,
-    startedAt: clock,
-    endedAt: clock,
+    startedAt: clock.at,
+    endedAt: clock.at,
     steps: inScope.length,
     alertsRaised: [],
     alertsResolved: [],
     forecastMoves: 0,
     criticalHeads: [],
     failed: null,
+    stopped: false,
     engine,
   };
   let startedCount = 0;
@@ -169,6 +192,10 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
   const tickMs = Number.isFinite(options.speed) ? MINUTE / options.speed : 0;
 
   while ([...status.values()].some((s) => s !== 'DONE' && s !== 'CANCELLED')) {
+    if (options.signal?.aborted) {
+      result.stopped = true;
+      break;
+    }
     if (minute > maxMinutes) throw new Error(`the rehearsal did not finish within ${maxMinutes} minutes`);
     const nowMinute = minute;
     for (const index of inScope) {
@@ -176,7 +203,7 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
       const plan = plans.get(index) ?? {};
       plans.set(index, plan);
       const current = statusOf(index);
-      if (current === 'OPEN' && isStepReady(scope, index, statusOf, clock.getTime())) {
+      if (current === 'OPEN' && isStepReady(scope, index, statusOf, clock.at.getTime())) {
         if (plan.startAt === undefined) {
           const late = random() < 0.125;
           plan.readyAt = nowMinute;
@@ -226,13 +253,13 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
       }
     }
 
-    const scan = await scanAlerts(engine, options.settings, clock);
+    const scan = await scanAlerts(engine, options.settings, clock.at);
     for (const key of scan.raised) say(`ALERT raised: ${key}`);
     for (const key of scan.resolved) say(`alert resolved: ${key}`);
     result.alertsRaised.push(...scan.raised);
     result.alertsResolved.push(...scan.resolved);
 
-    const live = await engine.forecasts.forecastOf(database.db, snapshot, iteration, clock);
+    const live = await engine.forecasts.forecastOf(database.db, snapshot, iteration, clock.at);
     const window = live.forecast.iteration();
     if (window && window.openSteps > 0) {
       if (lastForecastEnd !== null && Math.abs(window.end - lastForecastEnd) >= FORECAST_LOG_STEP) {
@@ -256,7 +283,7 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
     }
 
     minute++;
-    clock = new Date(clock.getTime() + MINUTE);
+    clock.at = new Date(clock.at.getTime() + MINUTE);
     // Nothing running and nothing about to start (steps waiting for a fixed start, e.g. the interim
     // week): the clock runs on without real waiting, so a replay at 60x is not hours of idle screen.
     const busy = inScope.some((index) => {
@@ -267,12 +294,16 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
     });
     if (tickMs > 0 && busy) await new Promise((resolve) => setTimeout(resolve, tickMs));
   }
+  result.endedAt = clock.at;
+  if (result.stopped) {
+    say(`${iteration.name}: the simulation was stopped`);
+    return result;
+  }
   // A last scan resolves what the last steps left open.
-  const last = await scanAlerts(engine, options.settings, clock);
+  const last = await scanAlerts(engine, options.settings, clock.at);
   for (const key of last.resolved) say(`alert resolved: ${key}`);
   result.alertsRaised.push(...last.raised);
   result.alertsResolved.push(...last.resolved);
-  result.endedAt = clock;
   say(`${iteration.name}: every step in scope is finished`);
   return result;
 }

@@ -1,6 +1,7 @@
 /**
  * Starts the service: configuration (every problem listed, then exit), database (migrated at
- * start), directory, engine, the Teams bot and its job worker, HTTP. Stops cleanly on SIGTERM and SIGINT.
+ * start), directory, then the engine, the Teams bot and its job worker and the tab (service.ts),
+ * HTTP. Stops cleanly on SIGTERM and SIGINT.
  */
 import { ConfigError, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
@@ -8,17 +9,13 @@ import { DirectorySnapshot, type Directory } from './directory/directory.js';
 import { loadJsonDirectory } from './directory/local-json-directory.js';
 import { SwitchableDirectory } from './directory/switchable-directory.js';
 import { readTeamGroups } from './directory/team-groups.js';
-import { Engine } from './engine/engine.js';
 import { createGraphServices } from './graph/graph-services.js';
-import { HealthState } from './http/health.js';
-import { createHttpServer, listen } from './http/server.js';
+import { listen } from './http/server.js';
 import { shutDownOnSignals } from './lifecycle/graceful-shutdown.js';
 import { createLogger } from './logger.js';
-import { startTabService } from './tab/tab-service.js';
-import { outboundCallProbe } from './observability/outbound-health.js';
 import { chooseMailTransport } from './mail/choose-mail-transport.js';
 import { seedEmailTemplates } from './mail/template-store.js';
-import { startTeamsService } from './teams/teams-service.js';
+import { assembleService } from './service.js';
 
 async function main(): Promise<void> {
   let config;
@@ -70,33 +67,15 @@ async function main(): Promise<void> {
   }
   // One object for the engine and the bot; local mode's /dev may swap the empty one for the demo people.
   const directory = new SwitchableDirectory(initialDirectory);
-  const engine = new Engine({ database, directory, holdForecastMinutes: config.time.holdForecastMinutes });
-  const health = new HealthState(database);
-  const server = createHttpServer({
-    database,
-    logger,
-    health,
-    about: { service: 'runsheet', mode: config.localMode ? 'local' : 'teams', database: database.kind },
-  });
   // Mail: Microsoft Graph when configured, else the local outbox.
   const mailTransport = chooseMailTransport({ config, logger, graph: graph?.mailTransport ?? null });
-  const teams = startTeamsService({ config, server, engine, directory, logger, mailTransport });
-  const tab = await startTabService({ config, server, engine, directory, logger });
-  health.require('jobWorker', () => {
-    const { polling, running, lastClaimError } = teams.worker.status();
-    if (!polling) return { ok: false, detail: 'the job worker is not polling' };
-    if (lastClaimError !== null) return { ok: false, detail: `claiming jobs failed: ${lastClaimError}` };
-    return { ok: true, detail: `polling, ${running} job(s) running` };
+  const { server, health, teams, tab } = await assembleService({
+    config,
+    logger,
+    database,
+    directory,
+    mailTransport,
   });
-  health.inform(
-    'teams',
-    outboundCallProbe(
-      'connector',
-      'Bot Connector',
-      config.localMode ? 'local mode: the built-in connector, no call yet' : 'no Bot Connector call yet',
-    ),
-  );
-  health.inform('graph', outboundCallProbe('graph', 'Microsoft Graph', 'no Microsoft Graph call yet'));
   await listen(server, config.port, config.host);
   if (config.localMode) {
     logger.warn(

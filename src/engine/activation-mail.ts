@@ -267,7 +267,7 @@ export async function sendActivationMail(
         bodyHtml: body,
         auditSeq,
       };
-      await enqueueJobs(tx, [{ kind: JOB_KINDS.activationMail, payload: { ...job } }]);
+      await enqueueJobs(tx, [{ kind: JOB_KINDS.activationMail, payload: { ...job } }], engine.now());
       const who =
         comms === 'live'
           ? `${recipients.to.length} recipient${recipients.to.length === 1 ? '' : 's'}${recipients.cc.length > 0 ? `, ${recipients.cc.length} in copy` : ''}`

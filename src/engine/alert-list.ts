@@ -1,7 +1,8 @@
-/** The open alerts of an iteration, for the `late` chat command (and later the tab). */
+/** The open alerts of an iteration, for the `late` chat command and the tab's board. */
 import { sql } from '../db/orm.js';
 import { queryRows, toDate, type Queryable } from '../db/client.js';
 import type { AlertKind } from '../domain/alert-rules.js';
+import { formatLocalTime } from './messages.js';
 
 export interface OpenAlert {
   kind: AlertKind;
@@ -27,5 +28,27 @@ export async function listOpenAlerts(db: Queryable, iterationId: number): Promis
     subject: row.subject,
     message: row.message,
     raisedAt: toDate(row.raised_at)!,
+  }));
+}
+
+/** An open alert as the tab's board shows it: the raise time also in the iteration's time zone. */
+export interface BoardAlert {
+  kind: AlertKind;
+  subject: string;
+  message: string;
+  raisedAt: { at: string; local: string };
+}
+
+/** The iteration's open alerts for the board, newest first (the one that just arrived on top). */
+export async function listBoardAlerts(
+  db: Queryable,
+  iteration: { id: number; timeZone: string },
+): Promise<BoardAlert[]> {
+  const alerts = await listOpenAlerts(db, iteration.id);
+  return alerts.reverse().map((alert) => ({
+    kind: alert.kind,
+    subject: alert.subject,
+    message: alert.message,
+    raisedAt: { at: alert.raisedAt.toISOString(), local: formatLocalTime(alert.raisedAt, iteration.timeZone) },
   }));
 }

@@ -135,7 +135,7 @@ export async function scanAlerts(
       });
       jobs.push(alertSyncJob(alert.id));
     }
-    await enqueueJobs(tx, jobs);
+    await enqueueJobs(tx, jobs, now);
     return {
       iteration: iteration.name,
       raised: raised.map((alert) => alert.cause.causeKey),

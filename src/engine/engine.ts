@@ -245,8 +245,12 @@ async function appendEventWithJobs(
   if (jobs.length === 0 && !change) return (await appendAuditEvent(tx, input)).seq;
   const { values, content } = auditAppendValues(input);
   const [appended] = change
-    ? await APPEND_WITH_CHANGE[change.table].rows(tx, { ...change, ...values, jobs: jobRowsJson(jobs) })
-    : await APPEND_WITH_JOBS.rows(tx, { ...values, jobs: jobRowsJson(jobs) });
+    ? await APPEND_WITH_CHANGE[change.table].rows(tx, {
+        ...change,
+        ...values,
+        jobs: jobRowsJson(jobs, input.at),
+      })
+    : await APPEND_WITH_JOBS.rows(tx, { ...values, jobs: jobRowsJson(jobs, input.at) });
   return appendedEvent(content, appended).seq;
 }
 

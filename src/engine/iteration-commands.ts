@@ -174,6 +174,7 @@ export async function executeIterationCommand(context: IterationCommandContext):
       const job = stepCardSyncJob(iteration.id, snapshot.steps[i]!.dbId);
       return { ...job, payload: { ...job.payload, auditSeq: event.seq } };
     }),
+    now,
   );
   return {
     outcome: 'applied',

@@ -46,7 +46,7 @@ export async function scheduleFixedStartJobs(
     if (notBefore !== null && notBefore > now.getTime() && scope.isInScope(index))
       jobs.push(stepOpenJob(iterationId, snapshot.steps[index]!.dbId, notBefore));
   }
-  await enqueueJobs(tx, jobs);
+  await enqueueJobs(tx, jobs, now);
 }
 
 /**
@@ -93,7 +93,7 @@ export function createStepOpenHandler(engine: Engine, clock: () => Date): JobHan
         type: 'step.opened',
         details: { notBefore, job: job.id },
       });
-      await enqueueJobs(tx, [stepCardSyncJob(iterationId, stepId)]);
+      await enqueueJobs(tx, [stepCardSyncJob(iterationId, stepId)], now);
     });
     return { status: 'done' };
   };

@@ -32,11 +32,17 @@ export interface ClaimedJob {
 
 /**
  * Enqueues jobs inside the caller's transaction, in one statement whatever their number; returns
- * how many were new (not coalesced into a pending job with the same dedupe key).
+ * how many were new (not coalesced into a pending job with the same dedupe key). `now`: the
+ * caller's clock, when a job has no `runAt` of its own (default the real time), so that a service
+ * on another clock (a simulated rehearsal) finds them due by its own clock.
  */
-export async function enqueueJobs(tx: Queryable, requests: readonly JobRequest[]): Promise<number> {
+export async function enqueueJobs(
+  tx: Queryable,
+  requests: readonly JobRequest[],
+  now?: Date,
+): Promise<number> {
   if (requests.length === 0) return 0;
-  const [inserted] = await enqueueStatement.rows(tx, { jobs: jobRowsJson(requests) });
+  const [inserted] = await enqueueStatement.rows(tx, { jobs: jobRowsJson(requests, now) });
   return inserted?.n ?? 0;
 }
 
@@ -57,16 +63,18 @@ export function insertJobsSql(addToPayload?: SQL): SQL {
           returning 1`;
 }
 
-/** The value of `insertJobsSql`'s `jobs` placeholder: the rows as one JSON array. */
-export function jobRowsJson(requests: readonly JobRequest[]): string {
-  const now = new Date().toISOString();
+/**
+ * The value of `insertJobsSql`'s `jobs` placeholder: the rows as one JSON array. `now`: when a job
+ * without `runAt` is due (see enqueueJobs).
+ */
+export function jobRowsJson(requests: readonly JobRequest[], now = new Date()): string {
   return JSON.stringify(
     requests.map((request, ord) => ({
       ord,
       kind: request.kind,
       payload: request.payload,
       dedupe_key: request.dedupeKey ?? null,
-      run_at: request.runAt?.toISOString() ?? now,
+      run_at: (request.runAt ?? now).toISOString(),
       max_attempts: request.maxAttempts ?? 10,
     })),
   );

@@ -20,6 +20,7 @@ import {
 } from '../engine/forecast-view.js';
 import type { LiveForecast } from '../engine/forecast-service.js';
 import type { Engine } from '../engine/engine.js';
+import { listBoardAlerts } from '../engine/alert-list.js';
 import { findIterationByName, getStepDetail, type StepDetail } from '../engine/read-models.js';
 import { subjectTrail } from '../engine/subject-trail.js';
 import { latestAuditSeq } from './live-events.js';
@@ -99,8 +100,11 @@ export function registerBoardRoutes(router: TabRouter): void {
     const query = req.query as Record<string, unknown>;
     const at = now();
     const summary = await getBoardSummary(engine, text(query.iteration), at);
-    const live = await forecastOfIteration(engine, summary.iteration.name, at);
-    res.json(200, { ...summary, forecast: live ? iterationForecastView(live) : null });
+    const iteration = await findIterationByName(engine.database.db, summary.iteration.name);
+    const live = iteration ? await liveForecastOf(engine, iteration, at) : null;
+    // The open alerts, as the pilots' channel has them (the `late` command reads the same).
+    const alerts = iteration ? await listBoardAlerts(engine.database.db, iteration) : [];
+    res.json(200, { ...summary, forecast: live ? iterationForecastView(live) : null, alerts });
   });
 
   router.get('/board/steps', async (req, res, { engine, now }) => {

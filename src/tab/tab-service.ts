@@ -19,6 +19,7 @@ export interface TabServiceOptions {
   engine: Engine;
   directory: Directory;
   logger: Logger;
+  /** Default: the engine's clock, so the whole service keeps one time. */
   clock?: () => Date;
   /** Extra route modules (tests); the service's own are listed in tab-routes.ts. */
   extraRoutes?: readonly ((router: TabRouter) => void)[];
@@ -39,7 +40,11 @@ export async function startTabService(options: TabServiceOptions): Promise<TabSe
     );
   }
   mountTabStatic(server);
-  mountTabApi(server, { authenticate, engine, logger, clock: options.clock }, options.extraRoutes);
+  mountTabApi(
+    server,
+    { authenticate, engine, logger, clock: options.clock ?? (() => engine.now()) },
+    options.extraRoutes,
+  );
   const hub = new LiveEventHub(engine.database, logger);
   await hub.start();
   mountLiveEvents(server, { hub, authenticate, database: engine.database, logger });

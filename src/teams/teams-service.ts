@@ -43,16 +43,22 @@ export interface TeamsServiceOptions {
   /** The engine's directory; a SwitchableDirectory lets local mode's /dev load the demo people. */
   directory: Directory;
   logger: Logger;
+  /** Default: the engine's clock, so the whole service keeps one time. */
   clock?: () => Date;
   /** Start the polling worker (tests drive it with runOnce instead). Default true. */
   startWorker?: boolean;
+  /**
+   * Keep one `alerts.scan` pending when the worker starts (default true). A simulated rehearsal
+   * turns it off: it runs the scan itself at each tick of its clock.
+   */
+  alertTimer?: boolean;
   /** Where mail goes; default: chooseMailTransport without Graph (the local outbox). */
   mailTransport?: MailTransport;
 }
 
 export function startTeamsService(options: TeamsServiceOptions): TeamsService {
   const { config, server, engine, directory, logger } = options;
-  const clock = options.clock ?? (() => new Date());
+  const clock = options.clock ?? (() => engine.now());
   const { adapter, credentials } = createBotAdapter(config, logger);
   const tokens = new DialogTokens(() => loadDialogKey(engine.database.db, config.dialogSecret), clock);
   const publicBaseUrl = () =>
@@ -128,8 +134,8 @@ export function startTeamsService(options: TeamsServiceOptions): TeamsService {
     logger,
     clock,
   });
-  if (options.startWorker ?? true) {
-    worker.start();
+  if (options.startWorker ?? true) worker.start();
+  if ((options.startWorker ?? true) && (options.alertTimer ?? true)) {
     // The alert timer lives in the job table (docs/time.md): make sure one scan is pending.
     scheduleAlertScan(engine.database, clock()).catch((err: unknown) =>
       logger.error({ err }, 'could not schedule the alert scan'),

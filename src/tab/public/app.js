@@ -115,14 +115,20 @@ async function startShell(identity, inTeams) {
   }
 
   const select = document.getElementById('iteration-select');
-  const active = iterations.find((it) => it.status === 'ACTIVE');
-  select.replaceChildren(
-    el('option', { value: '', text: active ? `Active: ${active.name}` : 'Active (none)' }),
-    ...iterations.map((it) =>
-      el('option', { value: it.name, text: `${it.name} (${it.status.toLowerCase()})` }),
-    ),
-  );
-  select.value = iterations.some((it) => it.name === state.iteration) ? state.iteration : '';
+  // Filled again when an iteration is activated or closed, so its status in the picker stays true.
+  const fillIterations = (list) => {
+    const active = list.find((it) => it.status === 'ACTIVE');
+    select.replaceChildren(
+      el('option', { value: '', text: active ? `Active: ${active.name}` : 'Active (none)' }),
+      ...list.map((it) => el('option', { value: it.name, text: `${it.name} (${it.status.toLowerCase()})` })),
+    );
+    select.value = list.some((it) => it.name === state.iteration) ? state.iteration : '';
+  };
+  fillIterations(iterations);
+  const refreshIterations = (change) => {
+    if (change.type.startsWith('iteration.'))
+      api.get('/iterations').then(({ iterations: list }) => fillIterations(list), () => undefined);
+  };
   select.addEventListener('change', () => {
     state.iteration = select.value || null;
     remember();
@@ -176,7 +182,10 @@ async function startShell(identity, inTeams) {
   openLiveStream({
     headers: api.headers,
     after: me.seq,
-    onEvent: (change) => listeners.forEach((listener) => listener(change)),
+    onEvent: (change) => {
+      refreshIterations(change);
+      listeners.forEach((listener) => listener(change));
+    },
     onReset: () => listeners.forEach((listener) => listener({ type: 'reset' })),
     onState: (value) => {
       liveState.textContent = labels[value];

@@ -5,6 +5,14 @@ import { el, formatClock, formatLocalTime, formatMinutes } from '../format.js';
 
 const PAGE_SIZE = 50;
 const CRITICAL_SHOWN = 8;
+const ALERTS_SHOWN = 6;
+const ALERT_LABELS = {
+  'step-overrun': 'Overrun',
+  'ready-idle': 'Not started',
+  'chapter-late': 'Chapter late',
+  'step-failed': 'Failed',
+  'delivery-failed': 'Not delivered',
+};
 
 /** A lateness in a narrow column: `25 min`, `3 h 05`, `4 d`. */
 function shortMinutes(minutes) {
@@ -186,6 +194,47 @@ export async function mountView(container, tab) {
         chip('Late', totals.late, totals.late ? 'count-late' : ''),
       ),
       forecastBlock(summary.forecast),
+      alertsBlock(summary.alerts ?? []),
+    );
+  }
+
+  // The open alerts, newest first, as the pilots' channel got them; a step's alert opens its detail.
+  function alertsBlock(alerts) {
+    const shown = alerts.slice(0, ALERTS_SHOWN);
+    const more = alerts.length - shown.length;
+    const z = zone();
+    return el(
+      'div',
+      { class: 'alerts', id: 'board-alerts' },
+      el('h3', { id: 'alerts-title', text: `Open alerts (${alerts.length})` }),
+      alerts.length === 0
+        ? el('p', { class: 'hint', text: 'None: nothing is late, failed or waiting too long.' })
+        : el(
+            'ul',
+            { class: 'plain-list', 'aria-labelledby': 'alerts-title' },
+            ...shown.map((alert) =>
+              el(
+                'li',
+                { 'data-alert-kind': alert.kind },
+                el('span', { class: 'alert-tag', text: ALERT_LABELS[alert.kind] ?? alert.kind }),
+                ' ',
+                el('time', { datetime: alert.raisedAt.at, text: formatClock(alert.raisedAt.at, z) }),
+                ' ',
+                /^[A-Z]+-\d+$/.test(alert.subject)
+                  ? el('button', {
+                      type: 'button',
+                      class: 'step-link',
+                      'aria-label': `${alert.subject}: open details`,
+                      text: alert.subject,
+                      onclick: () => openDetail(alert.subject),
+                    })
+                  : null,
+                ' ',
+                el('span', { text: alert.message }),
+              ),
+            ),
+            more > 0 ? el('li', { class: 'hint', text: `and ${more} more` }) : null,
+          ),
     );
   }
 
@@ -715,9 +764,15 @@ export async function mountView(container, tab) {
     if (await loadSummary()) await Promise.all([loadSteps(), openStep ? renderDetail() : null]);
   }
 
+  // At most one refresh waits: a steady stream of changes (a busy night, a simulated rehearsal at
+  // 60x) refreshes every `delay` rather than postponing it for as long as the stream lasts.
   function scheduleRefresh(delay = 150) {
+    if (refreshTimer !== null && delay > 0) return;
     clearTimeout(refreshTimer);
-    refreshTimer = setTimeout(refresh, delay);
+    refreshTimer = setTimeout(() => {
+      refreshTimer = null;
+      refresh();
+    }, delay);
   }
 
   const unsubscribe = tab.onChange((change) => {
@@ -726,7 +781,7 @@ export async function mountView(container, tab) {
     else if (
       summary &&
       change.iteration === summary.iteration.name &&
-      /^(step|task|control)\./.test(change.type)
+      /^(step|task|control|alert)\./.test(change.type)
     )
       scheduleRefresh();
   });
