@@ -1,11 +1,12 @@
 /**
  * The rehearsal report as one standalone HTML page (no script, no external file; inline style), for
- * a pilot to send to the steering committee: summary, phases, chapters, delays and causes, every
- * step, the controls, and who did what. Every text from data is escaped.
+ * a pilot to send to the steering committee: summary (report-summary.ts), phases, chapters, delays
+ * and causes, every step, the controls, and who did what. Every text from data is escaped.
  */
 import type { GroupFigures } from '../domain/report-figures.js';
 import type { RehearsalReport } from '../engine/rehearsal-report.js';
 import { formatLocalTime } from '../engine/messages.js';
+import { formatDuration, renderSummaryHtml } from './report-summary.js';
 
 /** Text as HTML, every markup character escaped. */
 export const escapeHtml = (text: string) =>
@@ -17,15 +18,19 @@ export const escapeHtml = (text: string) =>
 /** The style of the report pages, inline so that a page stands alone. */
 export const REPORT_STYLE = `body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}h1{margin-bottom:0}
 table{border-collapse:collapse;margin:1em 0;width:100%}th,td{border:1px solid #ccc;padding:4px 6px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}td.n{text-align:right}.late{color:#b00020;font-weight:600}.ok{color:#17663a}.muted{color:#777}`;
+th{background:#f3f3f3}td.n{text-align:right}.late{color:#b00020;font-weight:600}.ok{color:#17663a}.muted{color:#777}
+p.headline{font-size:17px;font-weight:600}table.facts{width:auto;max-width:70em}table.facts th{white-space:nowrap;width:11em}`;
 
 /** The report as an HTML document. */
 export function renderReportHtml(report: RehearsalReport): string {
   const zone = report.iteration.timeZone;
   const time = (ms: number | null) => (ms === null ? '—' : escapeHtml(formatLocalTime(new Date(ms), zone)));
   const num = (n: number | null) => (n === null ? '—' : String(n));
+  // A signed lateness in hours and minutes: `+6 h 03 min`, `−40 min`.
   const delay = (n: number | null) =>
-    n === null ? '—' : `<span class="${n > 0 ? 'late' : 'ok'}">${n > 0 ? '+' : ''}${n} min</span>`;
+    n === null
+      ? '—'
+      : `<span class="${n > 0 ? 'late' : 'ok'}">${n > 0 ? '+' : n < 0 ? '−' : ''}${formatDuration(n)}</span>`;
   const table = (headers: string[], rows: string[][]) =>
     `<table><thead><tr>${headers.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${rows
       .map((r) => `<tr>${r.join('')}</tr>`)
@@ -54,21 +59,14 @@ export function renderReportHtml(report: RehearsalReport): string {
     'Holds',
     'Failures',
   ];
-  const { iteration, total } = report;
+  const { iteration } = report;
   const title = `Rehearsal report · ${escapeHtml(iteration.name)}`;
 
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title><style>${REPORT_STYLE}</style></head><body>
 <h1>${title}</h1>
-<p class="muted">${escapeHtml(iteration.kind)} · ${escapeHtml(iteration.status)} · activated ${time(iteration.activatedAt)}${
-    iteration.closedAt !== null ? ` · closed ${time(iteration.closedAt)}` : ''
-  } · report of ${time(report.generatedAt)} · times in ${escapeHtml(zone)}</p>
-<h2>Summary</h2>
-<p>${total.finished} of ${total.steps} steps finished. Planned end ${time(total.plannedEnd)}; actual end ${
-    total.actualEnd === null
-      ? 'not reached yet'
-      : `${time(total.actualEnd)} (${delay(total.endDelayMinutes)})`
-  }. ${report.delays.length} delay cause(s), ${total.holds} hold(s), ${total.failures} failure(s).</p>
+<p class="muted">Report as of ${time(report.generatedAt)}. Times are in ${escapeHtml(zone)}.</p>
+${renderSummaryHtml(report, escapeHtml)}
 <h2>Phases</h2>
 ${table(['Phase', ...groupHeaders.slice(1)], groupRows(report.phases))}
 <h2>Chapters</h2>

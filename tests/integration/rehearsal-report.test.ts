@@ -20,6 +20,7 @@ import type { Command } from '../../src/engine/command.js';
 import { Engine } from '../../src/engine/engine.js';
 import { loadRehearsalReport } from '../../src/engine/rehearsal-report.js';
 import { storePlan } from '../../src/engine/store-plan.js';
+import { reportSummary } from '../../src/report/report-summary.js';
 import { PEOPLE, smallDirectory, smallPlan } from '../support/small-plan.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
 
@@ -145,6 +146,46 @@ describe('the rehearsal report', () => {
     });
   });
 
+  it('opens with a summary for the steering committee, from the same figures', async () => {
+    await withEngine(async (engine) => {
+      const report = await loadRehearsalReport(engine, 'Run1', at('20:00'));
+      expect(reportSummary(report)).toEqual({
+        headline:
+          'Run1 is not finished: 2 of 3 steps done or cancelled as of 2026-12-05 21:00 CET; planned end 2026-12-06 02:00 CET.',
+        facts: [
+          { label: 'Iteration', text: 'Run1, technical run, active; activated 2026-12-05 19:00 CET' },
+          { label: 'Planned', text: '2026-12-05 18:00 CET → 2026-12-06 02:00 CET' },
+          { label: 'Actual', text: '2026-12-05 19:05 CET → not finished' },
+          { label: 'End against plan', text: 'not known yet' },
+          { label: 'Steps', text: '2 of 3 finished (2 done, 0 cancelled)' },
+          {
+            label: 'Biggest delays',
+            text:
+              'TRT-1 (Step TRT-1) ran 15 min over its planned 30 min; TRT-1 (Step TRT-1) was on hold for 15 min; ' +
+              'TRT-3 (Step TRT-3) started 12 min after it was ready; TRT-3 (Step TRT-3) ran 8 min over its planned 30 min; ' +
+              'TRT-1 (Step TRT-1) started 5 min after it was ready',
+          },
+          { label: 'Failures', text: 'TRT-3 (Step TRT-3) failed once: disk full; now done' },
+          { label: 'Holds', text: '1 hold on 1 step, 15 min in all' },
+          { label: 'Chapters late', text: 'none' },
+          { label: 'Controls', text: '1 passed, 0 failed, 0 not recorded (of 1)' },
+        ],
+      });
+      // Finished late, and ahead: the headline says by how much, in hours and minutes.
+      const ended = (end: string, delay: number) => ({
+        ...report,
+        total: { ...report.total, actualEnd: Date.parse(end), endDelayMinutes: delay },
+      });
+      expect(reportSummary(ended('2026-12-06T03:05:00Z', 125)).headline).toBe(
+        'Run1 ended 2 h 05 min after its planned end: 2026-12-06 04:05 CET instead of 2026-12-06 02:00 CET.',
+      );
+      expect(reportSummary(ended('2026-12-06T00:20:00Z', -40)).facts[3]).toEqual({
+        label: 'End against plan',
+        text: 'ahead by 40 min',
+      });
+    });
+  });
+
   it('is written by `runsheet report` as CSV', async () => {
     const file = path.join(tmp, 'run1.csv');
     let out = '';
@@ -174,9 +215,12 @@ describe('the rehearsal report', () => {
     expect(html).not.toMatch(/<script|<link|src=/);
     expect(html).toContain('<h1>Rehearsal report · Run1</h1>');
     expect(html).toContain(
-      '2 of 3 steps finished. Planned end 2026-12-06 02:00 CET; actual end not reached yet.',
+      '<h2>Summary</h2>\n<p class="headline">Run1 is not finished: 2 of 3 steps done or cancelled as of',
     );
+    expect(html).toContain('<tr><th scope="row">Failures</th><td>TRT-3 (Step TRT-3) failed once: disk full; now done</td></tr>');
     expect(html).toContain('<td>TRT-3</td><td>late start</td><td class="n">12</td>');
+    // Overruns against the plan in the steps table, signed.
+    expect(html).toContain('<td class="n"><span class="late">+15 min</span></td>');
     let err = '';
     expect(
       await runCli(
