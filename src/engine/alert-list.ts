@@ -49,6 +49,9 @@ export async function listBoardAlerts(
     kind: alert.kind,
     subject: alert.subject,
     message: alert.message,
-    raisedAt: { at: alert.raisedAt.toISOString(), local: formatLocalTime(alert.raisedAt, iteration.timeZone) },
+    raisedAt: {
+      at: alert.raisedAt.toISOString(),
+      local: formatLocalTime(alert.raisedAt, iteration.timeZone),
+    },
   }));
 }

@@ -145,7 +145,9 @@ export function reportSummary(report: RehearsalReport): ReportSummary {
               .slice(0, SUMMARY_LISTED)
               .map((c) => `${c.name} by ${formatDuration(c.endDelayMinutes!)}`)
               .join('; ') +
-            (lateChapters.length > SUMMARY_LISTED ? `; ${lateChapters.length - SUMMARY_LISTED} more below` : ''),
+            (lateChapters.length > SUMMARY_LISTED
+              ? `; ${lateChapters.length - SUMMARY_LISTED} more below`
+              : ''),
     },
     {
       label: 'Controls',

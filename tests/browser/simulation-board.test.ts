@@ -14,11 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storePlan } from '../../src/engine/store-plan.js';
 import { readPlanFile } from '../../src/import/read-plan.js';
-import {
-  simulateRehearsal,
-  simulationStart,
-  type SimulationResult,
-} from '../../bench/simulate-rehearsal.js';
+import { simulateRehearsal, simulationStart, type SimulationResult } from '../../bench/simulate-rehearsal.js';
 import { startSimulationService, type SimulationService } from '../../bench/simulate-serve.js';
 import { CHROMIUM, hasChromium, waitForText } from '../support/browser-walk.js';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -69,60 +65,66 @@ describe.skipIf(!hasChromium)('a simulated DR1 on the board in Chromium', () => 
     await database?.destroy();
   });
 
-  it('shows alerts arriving, the forecast end moving and the critical path changing', { timeout: 90_000 }, async () => {
-    // A pilot opens DR1's board before the rehearsal starts, through local mode's user picker.
-    await page.goto(`${service.base}/tab/?view=board&iteration=DR1`);
-    await page.getByLabel('Person').selectOption('claire.pilot@bank.example');
-    await page.getByRole('button', { name: 'Open the tab' }).click();
-    await waitForText(page.locator('.board-summary h2'), 'DR1 · planned');
-    await waitForText(page.locator('#board-alerts'), 'Open alerts (0)');
+  it(
+    'shows alerts arriving, the forecast end moving and the critical path changing',
+    { timeout: 90_000 },
+    async () => {
+      // A pilot opens DR1's board before the rehearsal starts, through local mode's user picker.
+      await page.goto(`${service.base}/tab/?view=board&iteration=DR1`);
+      await page.getByLabel('Person').selectOption('claire.pilot@bank.example');
+      await page.getByRole('button', { name: 'Open the tab' }).click();
+      await waitForText(page.locator('.board-summary h2'), 'DR1 · planned');
+      await waitForText(page.locator('#board-alerts'), 'Open alerts (0)');
 
-    simulation = simulateRehearsal({
-      database,
-      directory: service.directory,
-      clock: service.clock,
-      engine: service.engine,
-      iteration: 'DR1',
-      speed: 300,
-      settings: { overrunGraceMinutes: 5, readyGraceMinutes: 15, chapterGraceMinutes: 0 },
-      signal: stop.signal,
-      log: (line) => log.push(line),
-    });
+      simulation = simulateRehearsal({
+        database,
+        directory: service.directory,
+        clock: service.clock,
+        engine: service.engine,
+        iteration: 'DR1',
+        speed: 300,
+        settings: { overrunGraceMinutes: 5, readyGraceMinutes: 15, chapterGraceMinutes: 0 },
+        signal: stop.signal,
+        log: (line) => log.push(line),
+      });
 
-    // What the page shows, read every 100 ms until each change has been seen.
-    const ends = new Set<string>();
-    const paths = new Set<string>();
-    let alertSeen: string | null = null;
-    let firstShot = false;
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && !(alertSeen && ends.size >= 2 && paths.size >= 2)) {
-      const shown = await page.evaluate(`(() => ({
+      // What the page shows, read every 100 ms until each change has been seen.
+      const ends = new Set<string>();
+      const paths = new Set<string>();
+      let alertSeen: string | null = null;
+      let firstShot = false;
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && !(alertSeen && ends.size >= 2 && paths.size >= 2)) {
+        const shown = (await page.evaluate(`(() => ({
         end: document.querySelector('#forecast-end')?.textContent ?? null,
         path: [...document.querySelectorAll('#critical-path .step-link')].map((b) => b.textContent).join(' → '),
         alerts: [...document.querySelectorAll('#board-alerts li[data-alert-kind]')].map((li) => li.textContent),
-      }))()`) as { end: string | null; path: string; alerts: string[] };
-      if (shown.end) ends.add(shown.end);
-      if (shown.path) paths.add(shown.path);
-      if (!alertSeen && shown.alerts.length > 0) alertSeen = shown.alerts[0]!;
-      if (alertSeen && shown.end && !firstShot) {
-        firstShot = true;
-        await page.screenshot({ path: path.join(SCREENSHOTS, 'simulation-board-first-alerts.png') });
+      }))()`)) as { end: string | null; path: string; alerts: string[] };
+        if (shown.end) ends.add(shown.end);
+        if (shown.path) paths.add(shown.path);
+        if (!alertSeen && shown.alerts.length > 0) alertSeen = shown.alerts[0]!;
+        if (alertSeen && shown.end && !firstShot) {
+          firstShot = true;
+          await page.screenshot({ path: path.join(SCREENSHOTS, 'simulation-board-first-alerts.png') });
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    const seen = `alert: ${alertSeen}; forecast ends: ${[...ends].join(' | ')}; critical paths: ${[...paths].join(' | ')}\n${log.slice(-10).join('\n')}`;
-    expect(alertSeen, seen).not.toBeNull();
-    expect(ends.size, seen).toBeGreaterThanOrEqual(2);
-    expect(paths.size, seen).toBeGreaterThanOrEqual(2);
-    await waitForText(page.locator('.board-summary h2'), 'DR1 · active');
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'simulation-board-later.png') });
+      const seen = `alert: ${alertSeen}; forecast ends: ${[...ends].join(' | ')}; critical paths: ${[...paths].join(' | ')}\n${log.slice(-10).join('\n')}`;
+      expect(alertSeen, seen).not.toBeNull();
+      expect(ends.size, seen).toBeGreaterThanOrEqual(2);
+      expect(paths.size, seen).toBeGreaterThanOrEqual(2);
+      await waitForText(page.locator('.board-summary h2'), 'DR1 · active');
+    // The shell's iteration picker followed the activation too.
+    await waitForText(page.locator('#iteration-select'), 'DR1 (active)');
+      await page.screenshot({ path: path.join(SCREENSHOTS, 'simulation-board-later.png') });
 
-    // The same alerts reached the pilots' channel as cards (the job worker runs on the same clock).
-    const dev = await page.context().newPage();
-    await dev.goto(`${service.base}/dev`);
-    await dev.locator('#channel-list button[data-name="Pilots"]').click();
-    await waitForText(dev.locator('#posts'), 'Chapter will miss its planned end');
-    await dev.screenshot({ path: path.join(SCREENSHOTS, 'simulation-dev-pilots.png') });
-    expect(pageErrors).toEqual([]);
-  });
+      // The same alerts reached the pilots' channel as cards (the job worker runs on the same clock).
+      const dev = await page.context().newPage();
+      await dev.goto(`${service.base}/dev`);
+      await dev.locator('#channel-list button[data-name="Pilots"]').click();
+      await waitForText(dev.locator('#posts'), 'Chapter will miss its planned end');
+      await dev.screenshot({ path: path.join(SCREENSHOTS, 'simulation-dev-pilots.png') });
+      expect(pageErrors).toEqual([]);
+    },
+  );
 });

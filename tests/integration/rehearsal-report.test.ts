@@ -217,7 +217,9 @@ describe('the rehearsal report', () => {
     expect(html).toContain(
       '<h2>Summary</h2>\n<p class="headline">Run1 is not finished: 2 of 3 steps done or cancelled as of',
     );
-    expect(html).toContain('<tr><th scope="row">Failures</th><td>TRT-3 (Step TRT-3) failed once: disk full; now done</td></tr>');
+    expect(html).toContain(
+      '<tr><th scope="row">Failures</th><td>TRT-3 (Step TRT-3) failed once: disk full; now done</td></tr>',
+    );
     expect(html).toContain('<td>TRT-3</td><td>late start</td><td class="n">12</td>');
     // Overruns against the plan in the steps table, signed.
     expect(html).toContain('<td class="n"><span class="late">+15 min</span></td>');

@@ -127,7 +127,10 @@ async function startShell(identity, inTeams) {
   fillIterations(iterations);
   const refreshIterations = (change) => {
     if (change.type.startsWith('iteration.'))
-      api.get('/iterations').then(({ iterations: list }) => fillIterations(list), () => undefined);
+      api.get('/iterations').then(
+        ({ iterations: list }) => fillIterations(list),
+        () => undefined,
+      );
   };
   select.addEventListener('change', () => {
     state.iteration = select.value || null;
