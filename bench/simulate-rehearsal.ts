@@ -4,8 +4,8 @@
  * raised and resolved, the forecast moves and the critical path changes, as on a real weekend.
  *
  * - The clock starts 15 minutes before the iteration's first planned chapter start (or at the real
- *   now) and advances one virtual minute per tick; a tick waits `60 s / speed` of real time (no wait
- *   at speed Infinity, nor while nothing runs or is about to start).
+ *   now) and advances one virtual minute per tick; a tick is due every `60 s / speed` of real time,
+ *   its work included (no wait at speed Infinity, nor while nothing runs or is about to start).
  * - A ready step is started after 1–4 minutes; about one in eight is started late (20–35 minutes:
  *   past the ready grace, so a `ready-idle` alert is raised, then resolved by the start).
  * - A step takes its indicative duration × 0.8 … 1.3; about one in five takes × 1.5 … 2 (past the
@@ -190,6 +190,7 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
   let minute = 0;
   const maxMinutes = options.maxMinutes ?? 14 * 24 * 60;
   const tickMs = Number.isFinite(options.speed) ? MINUTE / options.speed : 0;
+  let tickDue = performance.now();
 
   while ([...status.values()].some((s) => s !== 'DONE' && s !== 'CANCELLED')) {
     if (options.signal?.aborted) {
@@ -292,7 +293,12 @@ export async function simulateRehearsal(options: SimulationOptions): Promise<Sim
         s === 'IN_PROGRESS' || s === 'FAILED' || (s === 'OPEN' && plans.get(index)?.startAt !== undefined)
       );
     });
-    if (tickMs > 0 && busy) await new Promise((resolve) => setTimeout(resolve, tickMs));
+    // Ticks are due every tickMs of real time, the tick's own work included, so that 60x is 60x on
+    // a busy machine too; a tick that ran late is not made up for by a burst.
+    if (tickMs > 0 && busy) {
+      tickDue = Math.max(tickDue + tickMs, performance.now());
+      await new Promise((resolve) => setTimeout(resolve, tickDue - performance.now()));
+    } else tickDue = performance.now();
   }
   result.endedAt = clock.at;
   if (result.stopped) {

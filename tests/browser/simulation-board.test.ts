@@ -74,7 +74,8 @@ describe.skipIf(!hasChromium)('a simulated DR1 on the board in Chromium', () => 
       await page.getByLabel('Person').selectOption('claire.pilot@bank.example');
       await page.getByRole('button', { name: 'Open the tab' }).click();
       await waitForText(page.locator('.board-summary h2'), 'DR1 · planned');
-      await waitForText(page.locator('#board-alerts'), 'Open alerts (0)');
+      await waitForText(page.locator('#board-alerts h3'), 'Open alerts (0)');
+      await waitForText(page.locator('#board-alerts'), 'No open alert.');
 
       simulation = simulateRehearsal({
         database,

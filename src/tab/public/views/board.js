@@ -208,7 +208,7 @@ export async function mountView(container, tab) {
       { class: 'alerts', id: 'board-alerts' },
       el('h3', { id: 'alerts-title', text: `Open alerts (${alerts.length})` }),
       alerts.length === 0
-        ? el('p', { class: 'hint', text: 'None: nothing is late, failed or waiting too long.' })
+        ? el('p', { class: 'hint', text: 'No open alert.' })
         : el(
             'ul',
             { class: 'plain-list', 'aria-labelledby': 'alerts-title' },
