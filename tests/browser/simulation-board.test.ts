@@ -115,8 +115,8 @@ describe.skipIf(!hasChromium)('a simulated DR1 on the board in Chromium', () => 
       expect(ends.size, seen).toBeGreaterThanOrEqual(2);
       expect(paths.size, seen).toBeGreaterThanOrEqual(2);
       await waitForText(page.locator('.board-summary h2'), 'DR1 · active');
-    // The shell's iteration picker followed the activation too.
-    await waitForText(page.locator('#iteration-select'), 'DR1 (active)');
+      // The shell's iteration picker followed the activation too.
+      await waitForText(page.locator('#iteration-select'), 'DR1 (active)');
       await page.screenshot({ path: path.join(SCREENSHOTS, 'simulation-board-later.png') });
 
       // The same alerts reached the pilots' channel as cards (the job worker runs on the same clock).
