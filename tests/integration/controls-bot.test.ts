@@ -125,13 +125,24 @@ beforeAll(async () => {
     });
     expect(result.outcome, result.message).toBe('applied');
   }
-  const ids = [TRT1_CARD, IGO5_CARD];
-  nock(SERVICE)
-    .post(`/emea/v3/conversations/${enc(ENGINE_CHANNEL)}/activities`)
-    .times(2)
-    .reply(201, () => ({ id: ids.shift() }));
+  // The two posts may run in either order (the worker runs a batch at once): each card gets the id
+  // of its own step.
+  const posted: string[] = [];
+  const cardId = (body: unknown) => (JSON.stringify(json(body)).includes('IGO-5') ? IGO5_CARD : TRT1_CARD);
+  for (let i = 0; i < 2; i++) {
+    let id = '';
+    nock(SERVICE)
+      .post(`/emea/v3/conversations/${enc(ENGINE_CHANNEL)}/activities`, (body) => {
+        id = cardId(body);
+        return true;
+      })
+      .reply(201, () => {
+        posted.push(id);
+        return { id };
+      });
+  }
   while ((await bot.teams.worker.runOnce()) > 0);
-  expect(ids).toEqual([]);
+  expect(posted.sort()).toEqual([TRT1_CARD, IGO5_CARD].sort());
   nock.cleanAll();
 });
 
