@@ -51,6 +51,7 @@ import {
 import { generatePlan } from './generate-plan.js';
 import type { LoadInput, LoadUser } from './load-client.js';
 import { loadWorkSteps } from './workload.js';
+import { isGoNoGoStep } from '../src/domain/go-no-go.js';
 
 export const PLAN_OPTIONS = { steps: 20_000, seed: 1 };
 export const ITERATION = 'Run1';
@@ -74,7 +75,15 @@ export interface BotBenchService {
   /** What every load run of this service shares (url, people, channels, steps). */
   loadBase: Pick<
     LoadInput,
-    'url' | 'iteration' | 'tenantId' | 'seed' | 'people' | 'channelByTeam' | 'steps' | 'initiallyReady'
+    | 'url'
+    | 'iteration'
+    | 'tenantId'
+    | 'seed'
+    | 'people'
+    | 'channelByTeam'
+    | 'steps'
+    | 'pilot'
+    | 'initiallyReady'
   >;
   close(): Promise<void>;
 }
@@ -157,8 +166,16 @@ export async function startBotBenchService(adminUrl: string, databaseName: strin
         people,
         channelByTeam: Object.fromEntries(teamNames.map((team) => [team, channelIdOf(team)])),
         steps: Object.fromEntries(
-          [...steps].map(([key, step]) => [key, { team: step.team, tasks: step.tasks }]),
+          [...steps].map(([key, step]) => [
+            key,
+            { team: step.team, goNoGo: isGoNoGoStep(key), tasks: step.tasks },
+          ]),
         ),
+        pilot: {
+          aadObjectId: TEAMS_BENCH_PILOT.aadObjectId,
+          name: TEAMS_BENCH_PILOT.name,
+          team: '',
+        },
         initiallyReady: activated.becameReady,
       },
       close,

@@ -48,7 +48,10 @@ export interface LoadInput {
   seed: number;
   people: LoadUser[];
   channelByTeam: Record<string, string>;
-  steps: Record<string, { team: string; tasks: { key: string; team: string }[] }>;
+  /** `goNoGo`: a go/no-go step (IGO, BGO, GON), whose Done the pilot presses (see `pressesOf`). */
+  steps: Record<string, { team: string; goNoGo: boolean; tasks: { key: string; team: string }[] }>;
+  /** The pilot, who marks go/no-go steps done over their phase's unchecked controls. */
+  pilot: LoadUser;
   initiallyReady: string[];
   /** Replay: what a workload run sent (its `bodies`, `userOf` and `thinkMsAfter`). */
   recorded?: { bodies: string[]; userOf: number[]; thinkMsAfter: number[] };
@@ -108,7 +111,9 @@ function loadThread(input: LoadInput, port: MessagePort): void {
     kind: string;
     verb: string;
     team: string;
-    data: Record<string, string>;
+    /** Pressed by the pilot rather than a member of `team`. */
+    byPilot?: boolean;
+    data: Record<string, string | boolean>;
   }
   const total = input.warmUp + input.measured;
   const output: LoadOutput = {
@@ -296,7 +301,17 @@ function loadThread(input: LoadInput, port: MessagePort): void {
           { kind: 'task.start', verb: 'task.start', team: task.team, data: data('OPEN', task.key) },
           { kind: 'task.done', verb: 'task.done', team: task.team, data: data('IN_PROGRESS', task.key) },
         ]),
-        { kind: 'step.done', verb: 'step.done', team: step.team, data: data('IN_PROGRESS') },
+        // Nobody checks controls in this load, so a go/no-go step's Done meets open controls: the
+        // pilot presses Done anyway on its card, as at a real go/no-go.
+        step.goNoGo
+          ? {
+              kind: 'step.done',
+              verb: 'step.done',
+              team: step.team,
+              byPilot: true,
+              data: { ...data('IN_PROGRESS'), acknowledgeControls: true },
+            }
+          : { kind: 'step.done', verb: 'step.done', team: step.team, data: data('IN_PROGRESS') },
       ];
     };
 
@@ -306,7 +321,11 @@ function loadThread(input: LoadInput, port: MessagePort): void {
         for (const press of pressesOf(key)) {
           if (issued >= total) break;
           const index = issued++;
-          const actor = press.team === me.team ? me : (membersOf.get(press.team) ?? [me])[0]!;
+          const actor = press.byPilot
+            ? input.pilot
+            : press.team === me.team
+              ? me
+              : (membersOf.get(press.team) ?? [me])[0]!;
           const card = await send(index, number, invoke(index, actor, key, press), press.kind);
           if (card === null) break;
           const notice = noticeOf(card as { body?: unknown[] });
