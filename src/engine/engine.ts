@@ -30,7 +30,16 @@ import { executeIterationCommand } from './iteration-commands.js';
 import { PlanSnapshotCache, type PlanSnapshot } from './plan-snapshot.js';
 import { findIterationByName, iterationByNameSql } from './read-models.js';
 import { executeTaskCommand, executeStepCommand } from './work-commands.js';
-import { transitionUpdateSql, type WorkStateChange, type WorkStateTable } from './work-state-sql.js';
+import {
+  frameLockColumn,
+  frameLockOf,
+  frameLockValues,
+  transitionUpdateSql,
+  type FrameLock,
+  type LockGuess,
+  type WorkStateChange,
+  type WorkStateTable,
+} from './work-state-sql.js';
 
 export interface EngineOptions {
   database: Database;
@@ -57,6 +66,8 @@ export interface CommandContext {
   now: Date;
   snapshot: PlanSnapshot;
   iteration: IterationRow;
+  /** The state row the frame's statement locked for the command's subject, when it guessed it. */
+  frameLock?: FrameLock;
   /** Refuses: records the refusal in the audit log and builds the result. */
   refuse(
     code: EngineRefusalCode,
@@ -127,7 +138,7 @@ export class Engine {
           `${who} is not in the directory (${this.options.directory.source}), so cannot act.`,
         );
       }
-      const frame = await readCommandFrame(tx, command.iteration ?? null);
+      const frame = await readCommandFrame(tx, command.iteration ?? null, this.guessLock(command));
       const snapshot = await this.plans.get(tx, frame.revision);
 
       if ((ITERATION_ACTIONS as readonly string[]).includes(command.action)) {
@@ -157,6 +168,7 @@ export class Engine {
         now,
         snapshot,
         iteration: row,
+        frameLock: frame.lock,
         refuse: async (code, rawMessage, subject) => {
           // A role refusal says who the actor is, so they know whom to ask.
           const message = code === 'ROLE' ? `${rawMessage} ${describeActorRole(actor)}.` : rawMessage;
@@ -196,6 +208,22 @@ export class Engine {
           return executeControlCommand(context, parsed.id.canonical);
       }
     });
+  }
+
+  /**
+   * The step or task whose state row the command will lock, from the plan snapshot held in memory,
+   * so the statement that reads the frame locks it too. A guess: the handler uses the lock only when
+   * it is the row it needs in the plan of the frame's revision (step ids survive a re-import).
+   */
+  private guessLock(command: Command): LockGuess | undefined {
+    const snapshot = this.plans.latest();
+    if (!snapshot || (ITERATION_ACTIONS as readonly string[]).includes(command.action)) return undefined;
+    const parsed = parseAnyId(command.subject, (type) => snapshot.stepTypes.has(type));
+    if (!parsed.ok) return undefined;
+    if (parsed.id.kind === 'task') return { kind: 'task', key: parsed.id.canonical };
+    if (parsed.id.kind !== 'step') return undefined;
+    const index = snapshot.indexOfKey(parsed.id.canonical);
+    return index === undefined ? undefined : { kind: 'step', stepId: snapshot.steps[index]!.dbId };
   }
 
   private async recordEvent(
@@ -300,34 +328,51 @@ type IterationLookup =
 async function readCommandFrame(
   tx: Tx,
   name: string | null,
-): Promise<{ revision: number; iteration: IterationRow | undefined }> {
-  const [row] =
-    name === null ? await FRAME_OF_ACTIVE.rows(tx, {}) : await FRAME_OF_NAMED.rows(tx, { name: name.trim() });
-  const { revision, id, name: found, status, timeZone, comms } = row!;
+  guess: LockGuess | undefined,
+): Promise<{ revision: number; iteration: IterationRow | undefined; lock?: FrameLock }> {
+  const statement = FRAME_STATEMENTS[name === null ? 'active' : 'named'][guess?.kind ?? 'none'];
+  const [row] = await statement.rows(tx, {
+    ...(name === null ? {} : { name: name.trim() }),
+    ...(guess ? frameLockValues(guess) : {}),
+  });
+  const { revision, id, name: found, status, timeZone, comms, locked } = row!;
   return {
     revision: Number(revision),
     iteration:
       id === null ? undefined : { id, name: found!, status: status!, timeZone: timeZone!, comms: comms! },
+    lock: guess && id !== null ? frameLockOf(guess, locked) : undefined,
   };
 }
 
-type FrameRow = { revision: number } & { [K in keyof IterationRow]: IterationRow[K] | null };
+type FrameRow = { revision: number; locked?: unknown } & {
+  [K in keyof IterationRow]: IterationRow[K] | null;
+};
 
-function frameStatement<Values extends Record<string, unknown>>(
-  statementName: string,
-  name: Placeholder | null,
-) {
-  return new PreparedStatement<Values, FrameRow>(
-    statementName,
-    () => sql`select coalesce((select revision from plan_meta where id = 1), 0) as revision,
-          i.id, i.name, i.status, i."timeZone", i.comms
+/** The frame of a command: the plan revision and its iteration, and the lock of a guessed row. */
+function frameStatement(statementName: string, name: Placeholder | null, lock: LockGuess['kind'] | null) {
+  return new PreparedStatement<Record<string, unknown>, FrameRow>(statementName, () => {
+    const locked = lock ? sql`, ${frameLockColumn(lock, sql`i.id`)}` : sql``;
+    return sql`select coalesce((select revision from plan_meta where id = 1), 0) as revision,
+          i.id, i.name, i.status, i."timeZone", i.comms${locked}
         from (select 1) one
-        left join lateral (${iterationByNameSql(name)} limit 1) i on true`,
-  );
+        left join lateral (${iterationByNameSql(name)} limit 1) i on true`;
+  });
 }
 
-const FRAME_OF_ACTIVE = frameStatement<Record<string, never>>('engine.frame-active', null);
-const FRAME_OF_NAMED = frameStatement<{ name: string }>('engine.frame-named', sql.placeholder('name'));
+/** One statement per iteration lookup (the active one, or by name) and per guessed lock. */
+const FRAME_STATEMENTS = Object.fromEntries(
+  (['active', 'named'] as const).map((lookup) => {
+    const name = lookup === 'active' ? null : sql.placeholder('name');
+    return [
+      lookup,
+      {
+        none: frameStatement(`engine.frame-${lookup}`, name, null),
+        step: frameStatement(`engine.frame-${lookup}-lock-step`, name, 'step'),
+        task: frameStatement(`engine.frame-${lookup}-lock-task`, name, 'task'),
+      },
+    ];
+  }),
+) as Record<'active' | 'named', Record<LockGuess['kind'] | 'none', ReturnType<typeof frameStatement>>>;
 
 /**
  * The named iteration (case-insensitive), or the active one when no name is given. `found`: the

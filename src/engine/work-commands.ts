@@ -75,7 +75,11 @@ export async function executeStepCommand(context: CommandContext, key: string): 
     return context.refuse('NOT_IN_SCOPE', `${key} is not in scope of ${iteration.name}.`, subject);
   }
 
-  const state = await lockStepState(tx, iteration.id, step.dbId);
+  const locked = context.frameLock;
+  const state =
+    locked?.kind === 'step' && locked.stepId === step.dbId
+      ? locked.state
+      : await lockStepState(tx, iteration.id, step.dbId);
   const isOwnTeam = actor.teams.includes(step.team);
   const screened = await screenWorkCommand(context, subject, state, isOwnTeam);
   if (screened) return screened;
@@ -217,7 +221,13 @@ export async function executeTaskCommand(
   const { tx, snapshot, iteration, command, actor } = context;
   const subject = { kind: 'task' as const, id: key };
   const index = snapshot.indexOfKey(stepKey);
-  const task = index === undefined ? undefined : await findTaskLockingState(tx, iteration.id, key);
+  const locked = context.frameLock;
+  const task =
+    index === undefined
+      ? undefined
+      : locked?.kind === 'task' && locked.key === key
+        ? locked.task
+        : await findTaskLockingState(tx, iteration.id, key);
   if (!task || index === undefined)
     return context.refuse('UNKNOWN_SUBJECT', `There is no task ${key} in the plan.`, subject);
   const step = snapshot.steps[index]!;

@@ -29,25 +29,85 @@ const STATE_COLUMNS = sql`s.status, s.held_from as "heldFrom", s.last_action as 
 
 const ph = (name: string) => sql.placeholder(name);
 
-const lockStepStateStatement = new PreparedStatement<{ iterationId: number; stepId: number }, LockedStateRow>(
-  'engine.lock-step-state',
-  () => sql`select ${STATE_COLUMNS} from step_states s
-    where s.iteration_id = ${ph('iterationId')}::int and s.step_id = ${ph('stepId')}::int for update`,
-);
+/** Locks one step's state row in `iterationId` and reads it. */
+function lockStepStateSql(iterationId: SQL, stepId: SQL): SQL {
+  return sql`select ${STATE_COLUMNS} from step_states s
+    where s.iteration_id = ${iterationId} and s.step_id = ${stepId} for update`;
+}
 
-const lockTaskStateStatement = new PreparedStatement<
-  { iterationId: number; key: string },
-  LockedStateRow & { id: number; team: string; stepStatus: WorkStatus | null }
->(
-  'engine.lock-task-state',
-  () => sql`select t.id, tm.name as team, ${STATE_COLUMNS},
+/**
+ * Finds a task by key, locks its state row in `iterationId` and reads it, with the task's team and
+ * its step's status (not locked, as before: a task command never waits for its step).
+ */
+function lockTaskStateSql(iterationId: SQL, key: SQL): SQL {
+  return sql`select t.id, tm.name as team, ${STATE_COLUMNS},
       (select ss.status from step_states ss where ss.iteration_id = s.iteration_id and ss.step_id = t.step_id)
         as "stepStatus"
     from tasks t
     join teams tm on tm.id = t.team_id
-    join task_states s on s.iteration_id = ${ph('iterationId')}::int and s.task_id = t.id
-    where t.key = ${ph('key')}::text and not t.archived for update of s`,
+    join task_states s on s.iteration_id = ${iterationId} and s.task_id = t.id
+    where t.key = ${key} and not t.archived for update of s`;
+}
+
+type LockedTaskRow = LockedStateRow & { id: number; team: string; stepStatus: WorkStatus | null };
+
+const lockStepStateStatement = new PreparedStatement<{ iterationId: number; stepId: number }, LockedStateRow>(
+  'engine.lock-step-state',
+  () => lockStepStateSql(sql`${ph('iterationId')}::int`, sql`${ph('stepId')}::int`),
 );
+
+const lockTaskStateStatement = new PreparedStatement<{ iterationId: number; key: string }, LockedTaskRow>(
+  'engine.lock-task-state',
+  () => lockTaskStateSql(sql`${ph('iterationId')}::int`, sql`${ph('key')}::text`),
+);
+
+/**
+ * What a command expects to lock, guessed before it reads its frame (the plan revision and its
+ * iteration) so that the same statement takes the lock: one round trip fewer per press.
+ */
+export type LockGuess = { kind: 'step'; stepId: number } | { kind: 'task'; key: string };
+
+/** A lock taken with the frame: the row of the guessed step or task in the frame's iteration. */
+export type FrameLock =
+  { kind: 'step'; stepId: number; state: LockedState } | { kind: 'task'; key: string; task: LockedTask };
+
+/**
+ * The column `locked` (json, null when the row does not exist) that locks the guessed row in the
+ * iteration `iterationId` (an expression of the caller's statement), with the values of the
+ * `lockStepId` or `lockKey` placeholder (`frameLockValues`).
+ */
+export function frameLockColumn(kind: LockGuess['kind'], iterationId: SQL): SQL {
+  const lock =
+    kind === 'step'
+      ? lockStepStateSql(iterationId, sql`${ph('lockStepId')}::int`)
+      : lockTaskStateSql(iterationId, sql`${ph('lockKey')}::text`);
+  return sql`(select row_to_json(l) from (${lock}) l) as locked`;
+}
+
+export function frameLockValues(guess: LockGuess): Record<string, unknown> {
+  return guess.kind === 'step' ? { lockStepId: guess.stepId } : { lockKey: guess.key };
+}
+
+/** The lock a frame statement took for `guess`, from its `locked` column. */
+export function frameLockOf(guess: LockGuess, locked: unknown): FrameLock | undefined {
+  if (locked === null || locked === undefined) return undefined;
+  const row = (typeof locked === 'string' ? JSON.parse(locked) : locked) as LockedTaskRow;
+  return guess.kind === 'step'
+    ? { kind: 'step', stepId: guess.stepId, state: toLockedState(row) }
+    : { kind: 'task', key: guess.key, task: toLockedTask(row) };
+}
+
+/** A task found with its state row locked (see `findTaskLockingState`). */
+export interface LockedTask {
+  id: number;
+  team: string;
+  state: LockedState;
+  stepStatus: WorkStatus;
+}
+
+function toLockedTask(row: LockedTaskRow): LockedTask {
+  return { id: row.id, team: row.team, state: toLockedState(row), stepStatus: row.stepStatus ?? 'OPEN' };
+}
 
 const stepStatusesStatement = new PreparedStatement<
   { iterationId: number; stepIds: string },
@@ -121,15 +181,9 @@ export async function findTaskLockingState(
   tx: Tx,
   iterationId: number,
   key: string,
-): Promise<{ id: number; team: string; state?: LockedState; stepStatus?: WorkStatus } | undefined> {
+): Promise<LockedTask | { id: number; team: string; state?: undefined; stepStatus?: undefined } | undefined> {
   const [locked] = await lockTaskStateStatement.rows(tx, { iterationId, key });
-  if (locked)
-    return {
-      id: locked.id,
-      team: locked.team,
-      state: toLockedState(locked),
-      stepStatus: locked.stepStatus ?? 'OPEN',
-    };
+  if (locked) return toLockedTask(locked);
   const [task] = await tx
     .execute(
       sql`select t.id, tm.name as team from tasks t join teams tm on tm.id = t.team_id where t.key = ${key} and not t.archived`,
