@@ -6,7 +6,7 @@
  */
 import type { SQL } from 'drizzle-orm';
 import { sql } from '../db/orm.js';
-import { toDate, type Tx } from '../db/client.js';
+import { queryRows, toDate, type Tx } from '../db/client.js';
 import { PreparedStatement } from '../db/prepared.js';
 import { isFinished, type WorkAction, type WorkStatus } from '../domain/statuses.js';
 import type { LastChange } from './command.js';
@@ -184,27 +184,23 @@ export async function findTaskLockingState(
 ): Promise<LockedTask | { id: number; team: string; state?: undefined; stepStatus?: undefined } | undefined> {
   const [locked] = await lockTaskStateStatement.rows(tx, { iterationId, key });
   if (locked) return toLockedTask(locked);
-  const [task] = await tx
-    .execute(
-      sql`select t.id, tm.name as team from tasks t join teams tm on tm.id = t.team_id where t.key = ${key} and not t.archived`,
-    )
-    .then((result) => (result as unknown as { rows: { id: number; team: string }[] }).rows);
+  const [task] = await queryRows<{ id: number; team: string }>(
+    tx,
+    sql`select t.id, tm.name as team from tasks t join teams tm on tm.id = t.team_id where t.key = ${key} and not t.archived`,
+  );
   return task;
 }
 
 /** Locks (creating it when absent) the execution state of a task in an iteration. */
 export async function lockTaskState(tx: Tx, iterationId: number, taskId: number): Promise<LockedState> {
-  const lock = () =>
-    tx
-      .execute(
-        sql`select ${STATE_COLUMNS} from task_states s where s.iteration_id = ${iterationId} and s.task_id = ${taskId} for update`,
-      )
-      .then((result) => (result as unknown as { rows: LockedStateRow[] }).rows);
   // Rare (see findTaskLockingState): not prepared.
   await tx.execute(
     sql`insert into task_states (iteration_id, task_id) values (${iterationId}, ${taskId}) on conflict do nothing`,
   );
-  const [row] = await lock();
+  const [row] = await queryRows<LockedStateRow>(
+    tx,
+    sql`select ${STATE_COLUMNS} from task_states s where s.iteration_id = ${iterationId} and s.task_id = ${taskId} for update`,
+  );
   return toLockedState(row!);
 }
 
